@@ -1,0 +1,50 @@
+package schema
+
+import "userdir/store"
+
+// Entry kinds: the Kind of a person entry, or "" for the suffix and division entries.
+const (
+	KindMailbox = store.KindMailbox
+	KindAlias   = store.KindAlias
+)
+
+// Entry is one LDAP entry as the directory serves it. Entries are built once
+// per snapshot and never changed afterwards, so they may be shared freely.
+type Entry struct {
+	DN       string // as served, e.g. "mail=ivanov@company.ru,ou=Тюмень,dc=company,dc=ru"
+	NormDN   string // normalized (see NormalizeDN); unique key of the entry
+	ParentDN string // NormDN of the parent entry; "" for the suffix
+	// Attrs are the user attributes in output order, objectClass first.
+	Attrs []Attr
+	// Operational are entryUUID, createTimestamp, modifyTimestamp, entryDN,
+	// subschemaSubentry and hasSubordinates.
+	Operational []Attr
+	Active      bool   // act is not 0 (always true for suffix and divisions)
+	Visible     bool   // vis is not 0 (always true for suffix and divisions)
+	Kind        string // KindMailbox or KindAlias; "" for the suffix and divisions
+	Division    string // division id; "" for the suffix
+}
+
+// Attr is one attribute of an entry with its values and their normalized forms.
+type Attr struct {
+	Type   *AttributeType
+	Values []string
+	// Norm holds Type's equality normalization of each value (same order as
+	// Values); a value that does not normalize is "".
+	Norm []string
+}
+
+// Attr returns e's attribute of type t (user or operational), or nil.
+func (e *Entry) Attr(t *AttributeType) *Attr {
+	for i := range e.Attrs {
+		if e.Attrs[i].Type == t {
+			return &e.Attrs[i]
+		}
+	}
+	for i := range e.Operational {
+		if e.Operational[i].Type == t {
+			return &e.Operational[i]
+		}
+	}
+	return nil
+}
