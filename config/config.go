@@ -4,8 +4,34 @@
 package config
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// The defaults of SPEC §3 and of the [ldap] keys it leaves out.
+const (
+	DefaultStore           = "/var/db/userdir/userdir.db"
+	DefaultNameOrder       = "family-first"
+	DefaultMaxMessageBytes = 10 << 20
+	DefaultTombstoneDays   = 90
+	DefaultListen          = "ldap://0.0.0.0:389"
+	DefaultSuffix          = "dc=company,dc=ru"
+	DefaultOrganization    = "Company"
+	DefaultAnonymousRole   = "book"
+	DefaultSizeLimit       = 50
+	DefaultMinSubstring    = 2
+	DefaultRateLimit       = 600
+	DefaultIdleTimeout     = 5 * time.Minute
+	DefaultMaxConns        = 1024
+	DefaultCharset         = "windows-1251"
 )
 
 // Config is the whole configuration file, with defaults filled in.
@@ -27,7 +53,7 @@ type LDAP struct {
 	TLSCert       string         // tls_cert: PEM file; enables ldaps:// and StartTLS
 	TLSKey        string         // tls_key: PEM file
 	Allow         []netip.Prefix // allow: client networks; empty means everyone
-	AnonymousRole string         // anonymous_role: default "book"; never "mta"
+	AnonymousRole string         // anonymous_role: default "book"; "mta" only when allow lists private networks only
 	SizeLimit     int            // size_limit: default 50 (anonymous book role)
 	MinSubstring  int            // min_substring: default 2
 	RateLimit     int            // rate_limit: anonymous searches per minute per client address; default 600, 0 = none
@@ -58,4 +84,93 @@ type Division struct {
 	Charset  string   // charset: for undeclared non-UTF-8 bodies; default windows-1251
 	MailHost string   // mail_host: optional
 	Senders  []string // senders: optional addresses or @domains
+}
+
+// Load reads the configuration file at path, fills in defaults and checks
+// it. A file that cannot be read gives a wrapped error; a file that can gives
+// every problem at once, as errors.Join of *Error (see Errors).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse is Load for a file already read: path names it in messages, and
+// relative paths in it are taken from path's directory.
+func Parse(path string, data []byte) (*Config, error) {
+	data = data[:len(data):len(data)] // positions are found by capacity
+	idx, err := newIndex(path, data)
+	if err != nil {
+		return nil, errors.Join(err)
+	}
+	p := &problems{file: path, idx: idx}
+	if checkShapes(idx, p); len(p.errs) > 0 {
+		return nil, p.err()
+	}
+	var f fileConfig
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		decodeProblems(p, err)
+		return nil, p.err()
+	}
+	c := build(path, &f, p)
+	validate(c, p)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeProblems turns the decoder's errors into problems. The shape check
+// has already caught unknown keys and wrong kinds; what is left here is
+// mostly a key defined twice or a number too large.
+func decodeProblems(p *problems, err error) {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) {
+		for i := range strict.Errors {
+			decodeProblem(p, &strict.Errors[i], "unknown key")
+		}
+		return
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		decodeProblem(p, de, sanitize(de.Error()))
+		return
+	}
+	p.addAt(0, "", "cannot decode") // not expected: every decoder error is one of the above
+}
+
+// decodeProblem records one decoder error, hiding the message of a secret
+// key. The decoder's key has no array indexes; the index on its line does.
+func decodeProblem(p *problems, de *toml.DecodeError, msg string) {
+	line, _ := de.Position()
+	key := strings.Join(de.Key(), ".")
+	if k := de.Key(); len(k) > 0 {
+		if secretKeys[k[len(k)-1]] {
+			msg = "invalid value"
+		}
+		key = p.idx.pathAt(line, k[len(k)-1], key)
+	}
+	p.addAt(line, key, msg)
+}
+
+// Division returns the division whose id is id, or nil.
+func (c *Config) Division(id string) *Division {
+	for i := range c.Divisions {
+		if c.Divisions[i].ID == id {
+			return &c.Divisions[i]
+		}
+	}
+	return nil
+}
+
+// resolvePath makes a relative file path relative to the directory of the
+// config file. SQLite names (":memory:", "file:" URIs) are left alone.
+func resolvePath(configPath, p string) string {
+	if p == "" || filepath.IsAbs(p) || p == ":memory:" || strings.HasPrefix(p, "file:") {
+		return p
+	}
+	return filepath.Join(filepath.Dir(configPath), p)
 }

@@ -1,0 +1,60 @@
+package config
+
+// The file* types mirror the TOML document as written. Pointers tell an
+// absent key (which gets its default) from an explicit zero (which is
+// checked). Their toml tags are the only list of known keys: the kind check
+// in shape.go reads them too.
+
+// fileConfig is the top level of the file.
+type fileConfig struct {
+	Store           *string        `toml:"store"`
+	NameOrder       *string        `toml:"name_order"`
+	MaxMessageBytes *int64         `toml:"max_message_bytes"`
+	TombstoneDays   *int64         `toml:"tombstone_days"`
+	LDAP            fileLDAP       `toml:"ldap"`
+	Divisions       []fileDivision `toml:"division"`
+}
+
+// fileLDAP is the [ldap] table.
+type fileLDAP struct {
+	Listen        *[]string     `toml:"listen"`
+	Suffix        *string       `toml:"suffix"`
+	Organization  *string       `toml:"organization"`
+	TLSCert       string        `toml:"tls_cert"`
+	TLSKey        string        `toml:"tls_key"`
+	Allow         []string      `toml:"allow"`
+	AnonymousRole *string       `toml:"anonymous_role"`
+	SizeLimit     *int64        `toml:"size_limit"`
+	MinSubstring  *int64        `toml:"min_substring"`
+	RateLimit     *int64        `toml:"rate_limit"`
+	IdleTimeout   *string       `toml:"idle_timeout"`
+	MaxConns      *int64        `toml:"max_connections"`
+	Accounts      []fileAccount `toml:"account"`
+	Networks      []fileNetwork `toml:"network"`
+}
+
+// fileAccount is one [[ldap.account]].
+type fileAccount struct {
+	DN           string `toml:"dn"`
+	PasswordHash string `toml:"password_hash"`
+	Role         string `toml:"role"`
+}
+
+// fileNetwork is one [[ldap.network]].
+type fileNetwork struct {
+	CIDR string `toml:"cidr"`
+	Role string `toml:"role"`
+}
+
+// fileDivision is one [[division]].
+type fileDivision struct {
+	ID       string   `toml:"id"`
+	Name     string   `toml:"name"`
+	Code     string   `toml:"code"`
+	Charset  *string  `toml:"charset"`
+	MailHost string   `toml:"mail_host"`
+	Senders  []string `toml:"senders"`
+}
+
+// secretKeys are the keys whose values no message may quote.
+var secretKeys = map[string]bool{"code": true, "password_hash": true}
