@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// DivisionStatus sums up one division (`userdir status`). Records counts
+// live records; Active, Hidden and Aliases count among them: active ones,
+// ones hidden from the address book (vis=0) and aliases. Messages,
+// LastMessage and RejectedLines cover the journal still kept.
+type DivisionStatus struct {
+	Division      string
+	Records       int
+	Active        int
+	Hidden        int
+	Aliases       int
+	Tombstones    int
+	Messages      int
+	LastMessage   time.Time // when the newest journaled message arrived
+	RejectedLines int
+}
+
+// read runs fn in one read transaction, so that everything it reads is one
+// consistent snapshot; in WAL mode it never waits for a writer.
+func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return wrapErr(op+": begin", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return wrapErr(op+": end", tx.Commit())
+}
+
+// Records returns every live record, and the tombstones too if asked,
+// ordered by division and eml, with the change sequence they reflect.
+func (s *Store) Records(ctx context.Context, tombstones bool) ([]Record, int64, error) {
+	q := selectRecordSQL + " WHERE live = 1 ORDER BY division, eml"
+	if tombstones {
+		q = selectRecordSQL + " ORDER BY division, eml"
+	}
+	return s.readRecords(ctx, "read records", q)
+}
+
+// Changes returns the records, tombstones included, changed after sequence
+// after (Seq > after), ordered by division and eml, and the current sequence.
+func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, error) {
+	return s.readRecords(ctx, "read changes",
+		selectRecordSQL+" WHERE seq > ? ORDER BY division, eml", after)
+}
+
+func (s *Store) readRecords(ctx context.Context, op, query string, args ...any) ([]Record, int64, error) {
+	var out []Record
+	var seq int64
+	err := s.read(ctx, op, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&seq); err != nil {
+			return wrapErr("read sequence", err)
+		}
+		var err error
+		out, err = scanRecords(ctx, tx, query, args...)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, seq, nil
+}
+
+func scanRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]Record, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrapErr("query records", err)
+	}
+	defer rows.Close()
+	rs := newRowScanner()
+	var out []Record
+	var r row
+	for rows.Next() {
+		if err := rs.scan(rows, &r); err != nil {
+			return nil, wrapErr("scan record", err)
+		}
+		out = append(out, r.Record)
+	}
+	return out, wrapErr("query records", rows.Err())
+}
+
+// Seq returns the current change sequence: a single-row read, cheap enough
+// to poll.
+func (s *Store) Seq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.seqStmt.QueryRowContext(ctx).Scan(&seq); err != nil {
+		return 0, wrapErr("read change sequence", err)
+	}
+	return seq, nil
+}
+
+// Status returns a summary per division that has records or journal
+// entries, ordered by division id.
+func (s *Store) Status(ctx context.Context) ([]DivisionStatus, error) {
+	by := make(map[string]*DivisionStatus)
+	get := func(div string) *DivisionStatus {
+		if by[div] == nil {
+			by[div] = &DivisionStatus{Division: div}
+		}
+		return by[div]
+	}
+	err := s.read(ctx, "read status", func(tx *sql.Tx) error {
+		if err := recordStatus(ctx, tx, get); err != nil {
+			return err
+		}
+		return journalStatus(ctx, tx, get)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DivisionStatus, 0, len(by))
+	for _, d := range by {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Division < out[j].Division })
+	return out, nil
+}
+
+func recordStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStatus) error {
+	rows, err := tx.QueryContext(ctx, `SELECT division,
+		coalesce(sum(live), 0),
+		coalesce(sum(live AND v_act <> '0'), 0),
+		coalesce(sum(live AND v_vis = '0'), 0),
+		coalesce(sum(live AND v_type = 'alias'), 0),
+		coalesce(sum(NOT live), 0)
+		FROM record GROUP BY division`)
+	if err != nil {
+		return wrapErr("count records", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var div string
+		var d DivisionStatus
+		if err := rows.Scan(&div, &d.Records, &d.Active, &d.Hidden, &d.Aliases, &d.Tombstones); err != nil {
+			return wrapErr("count records", err)
+		}
+		p := get(div)
+		p.Records, p.Active, p.Hidden, p.Aliases, p.Tombstones = d.Records, d.Active, d.Hidden, d.Aliases, d.Tombstones
+	}
+	return wrapErr("count records", rows.Err())
+}
+
+func journalStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStatus) error {
+	rows, err := tx.QueryContext(ctx, `SELECT division, count(*), max(received), coalesce(sum(rejected), 0)
+		FROM journal WHERE division <> '' GROUP BY division`)
+	if err != nil {
+		return wrapErr("count journal", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var div string
+		var n, rejected int
+		var last int64
+		if err := rows.Scan(&div, &n, &last, &rejected); err != nil {
+			return wrapErr("count journal", err)
+		}
+		p := get(div)
+		p.Messages, p.LastMessage, p.RejectedLines = n, fromUnixNano(last), rejected
+	}
+	return wrapErr("count journal", rows.Err())
+}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"strings"
+	"time"
+)
+
+// recordColumns lists the columns of table record in the order rowScanner
+// and rowArgs use them: the key, then the value and stamp of every field in
+// Field order, then existence, kind, creation, modification and sequence.
+var recordColumns = func() string {
+	cols := []string{"division", "eml"}
+	for f := range NumFields {
+		cols = append(cols, "v_"+f.Key(), "s_"+f.Key())
+	}
+	cols = append(cols, "live", "live_stamp", "kind", "kind_stamp", "created", "modified", "seq")
+	return strings.Join(cols, ", ")
+}()
+
+// numRecordColumns is the number of columns in recordColumns.
+const numRecordColumns = 2 + 2*int(NumFields) + 7
+
+// upsertRecordSQL writes a whole record, replacing the row of its key.
+var upsertRecordSQL = "INSERT OR REPLACE INTO record (" + recordColumns + ") VALUES (?" +
+	strings.Repeat(", ?", numRecordColumns-1) + ")"
+
+// selectRecordSQL reads records; callers append WHERE and ORDER BY.
+var selectRecordSQL = "SELECT " + recordColumns + " FROM record"
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// rowScanner scans record rows, reusing its destinations between rows.
+type rowScanner struct {
+	dest              []any
+	created, modified int64
+}
+
+func newRowScanner() *rowScanner {
+	return &rowScanner{dest: make([]any, numRecordColumns)}
+}
+
+// scan reads one row of recordColumns into r.
+func (rs *rowScanner) scan(sc scanner, r *row) error {
+	d := rs.dest
+	d[0], d[1] = &r.Division, &r.Eml
+	i := 2
+	for f := range NumFields {
+		d[i], d[i+1] = &r.Values[f], &r.Stamps[f]
+		i += 2
+	}
+	d[i], d[i+1], d[i+2], d[i+3] = &r.Exists, &r.ExistsStamp, &r.kind, &r.kindStamp
+	d[i+4], d[i+5], d[i+6] = &rs.created, &rs.modified, &r.Seq
+	if err := sc.Scan(d...); err != nil {
+		return err
+	}
+	r.Created = fromUnixNano(rs.created)
+	r.Modified = fromUnixNano(rs.modified)
+	return nil
+}
+
+// rowArgs returns the arguments of upsertRecordSQL for r at sequence seq,
+// reusing args.
+func rowArgs(args []any, r *row, seq int64) []any {
+	args = append(args[:0], r.Division, r.Eml)
+	for f := range NumFields {
+		args = append(args, r.Values[f], r.Stamps[f])
+	}
+	return append(args, r.Exists, r.ExistsStamp, r.kind, r.kindStamp,
+		unixNano(r.Created), modified(&r.Record), seq)
+}
+
+// unixNano returns t as Unix nanoseconds, 0 for the zero time.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromUnixNano is the inverse of unixNano, in UTC.
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
