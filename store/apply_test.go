@@ -1,0 +1,121 @@
+package store
+
+import "testing"
+
+// TestApplyCommandPure checks the in-memory rules of apply.go on one record,
+// including the stamps they leave.
+func TestApplyCommandPure(t *testing.T) {
+	noFloor := func(string) int64 { return 0 }
+	mbox8 := floorAt(KindMailbox, 8)
+	tests := []struct {
+		name      string
+		start     row
+		cmd       Command
+		stamp     int64
+		floor     floors
+		wantState string
+		wantGor   int64  // stamp of gor afterwards
+		wantExist int64  // ExistsStamp afterwards
+		wantKind  string // kind register afterwards
+	}{
+		{"insert on empty", row{}, ins("x", "gor=1"), 5, noFloor, "+ gor=1", 5, 5, KindMailbox},
+		{"insert older than fields", rec(7, "+", "", "gor=2"), ins("x", "gor=1", "name=A"), 5, noFloor, "+ gor=2", 7, 7, KindMailbox},
+		{"insert at equal stamp wins", rec(5, "+", "", "gor=2"), ins("x", "gor=1"), 5, noFloor, "+ gor=1", 5, 5, KindMailbox},
+		{"update leaves absent fields", rec(3, "+", "", "gor=2", "name=A"), upd("x", "name=B"), 5, noFloor, "+ name=B gor=2", 3, 5, ""},
+		{"update revives a tombstone", rec(3, "-", ""), upd("x", "name=B"), 5, noFloor, "+ name=B", 3, 5, ""},
+		{"older update leaves a tombstone", rec(6, "-", ""), upd("x", "gor=9"), 5, noFloor, "-", 6, 6, ""},
+		{"delete empties older fields", rec(3, "+", "", "gor=2"), del("x"), 5, noFloor, "-", 5, 5, ""},
+		{"delete keeps the kind register", rec(3, "+", KindAlias, "type=alias"), del("x"), 5, noFloor, "-", 5, 5, KindAlias},
+		{"older delete does nothing", rec(7, "+", "", "gor=2"), del("x"), 5, noFloor, "+ gor=2", 7, 7, ""},
+		{"typed update teaches the kind", rec(3, "+", ""), upd("x", "type=alias"), 5, noFloor, "+ type=alias", 3, 5, KindAlias},
+		{"floor deletes an older command's record", row{}, ins("x", "gor=1"), 5, mbox8, "-", 8, 8, KindMailbox},
+		{"floor keeps a newer command's record", row{}, ins("x", "gor=1"), 9, mbox8, "+ gor=1", 9, 9, KindMailbox},
+		{"floor keeps what the sync wrote", rec(8, "+", KindMailbox, "gor=8"), upd("x", "gor=7"), 7, mbox8, "+ gor=8", 8, 8, KindMailbox},
+		{
+			// An insert older than the sync arrives after a newer update:
+			// the sync emptied name, so the insert's name must not show.
+			"floor empties older fields of a newer record", updated(9, "type=mbox", "gor=9"),
+			ins("x", "name=A", "gor=1"), 5, mbox8, "+ type=mbox gor=9", 9, 9, KindMailbox,
+		},
+		{"floor of another kind does not apply", row{}, ins("x", "type=alias"), 5, mbox8, "+ type=alias", 5, 5, KindAlias},
+		{"no floor for an unknown kind", row{}, del("x"), 5, mbox8, "-", 5, 5, ""},
+		{"an untyped update does not tell the kind", rec(3, "-", ""), upd("x", "gor=1"), 5, mbox8, "+ gor=1", 5, 5, ""},
+		{"a typed update tells the kind and meets the floor", rec(3, "-", ""), upd("x", "type=mbox", "gor=1"), 5, mbox8, "-", 8, 8, KindMailbox},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.start
+			if !applyCommand(&r, &tt.cmd, tt.stamp, tt.floor) {
+				t.Fatalf("applyCommand(%s) = false", tt.cmd.Op)
+			}
+			if got := state(&r.Record); got != tt.wantState {
+				t.Errorf("state = %q, want %q", got, tt.wantState)
+			}
+			if r.Stamps[FieldGor] != tt.wantGor || r.ExistsStamp != tt.wantExist || r.kind != tt.wantKind {
+				t.Errorf("gor stamp, ExistsStamp, kind = %d, %d, %q; want %d, %d, %q",
+					r.Stamps[FieldGor], r.ExistsStamp, r.kind, tt.wantGor, tt.wantExist, tt.wantKind)
+			}
+		})
+	}
+}
+
+// TestFloorDeleteIdempotent checks that a sync's delete applied twice, or
+// after a newer one, changes nothing more.
+func TestFloorDeleteIdempotent(t *testing.T) {
+	r := rec(3, "+", KindMailbox, "gor=1", "name=A")
+	r.Stamps[FieldName] = 9
+	floorDelete(&r.Record, 8)
+	once := r
+	floorDelete(&r.Record, 8)
+	floorDelete(&r.Record, 5)
+	if !sameState(&once, &r) {
+		t.Errorf("after a second floorDelete: %+v, want %+v", r, once)
+	}
+	if got := state(&r.Record); got != "- name=A" || r.ExistsStamp != 8 {
+		t.Errorf("floorDelete(8) = %q at %d, want %q at 8", got, r.ExistsStamp, "- name=A")
+	}
+}
+
+// TestApplyCommandSync checks that applyCommand refuses an op it does not apply.
+func TestApplyCommandSync(t *testing.T) {
+	var r row
+	c := syncOf(KindMailbox)
+	if applyCommand(&r, &c, 1, nil) {
+		t.Error("applyCommand(sync) = true, want false")
+	}
+	if r.ExistsStamp != 0 || r.Exists {
+		t.Errorf("record changed: %+v", r)
+	}
+}
+
+// rec returns a row whose fields, existence and kind all carry stamp s.
+// exists is "+" or "-"; kind "" is unknown; kv are "key=value" pairs.
+func rec(s int64, exists, kind string, kv ...string) row {
+	v, _ := fields(kv)
+	r := row{Record: Record{Values: v, Exists: exists == "+", ExistsStamp: s}, kind: kind}
+	for f := range NumFields {
+		r.Stamps[f] = s
+	}
+	if kind != "" {
+		r.kindStamp = s
+	}
+	return r
+}
+
+// updated returns the row an update at stamp s creates: only the fields kv
+// name carry s.
+func updated(s int64, kv ...string) row {
+	var r row
+	c := upd("x", kv...)
+	applyCommand(&r, &c, s, nil)
+	return r
+}
+
+func floorAt(kind string, s int64) floors {
+	return func(k string) int64 {
+		if k == kind {
+			return s
+		}
+		return 0
+	}
+}

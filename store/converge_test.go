@@ -1,0 +1,270 @@
+package store
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+)
+
+// TestConvergence applies one random stream of messages to a store in
+// arrival order, and the same stream shuffled with duplicates to another:
+// both must end with identical records (values, existence and stamps), and
+// their visible state must equal a plain model that applies the messages
+// in Date order.
+func TestConvergence(t *testing.T) {
+	seeds := []uint64{1, 2, 3, 20250301}
+	if testing.Short() {
+		seeds = seeds[:1]
+	}
+	for _, seed := range seeds {
+		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
+			stream := genStream(seed, 500)
+			shuffled, dups := shuffleWithDuplicates(stream, seed)
+
+			inOrder := MustOpen(t, Options{})
+			for _, m := range stream {
+				if res := mustApply(t, inOrder, m); res.Outcome != OutcomeApplied {
+					t.Fatalf("Apply(%s) = %s, want applied", m.MessageID, res.Outcome)
+				}
+			}
+			reordered := MustOpen(t, Options{})
+			gotDups := 0
+			for _, m := range shuffled {
+				if mustApply(t, reordered, m).Outcome == OutcomeDuplicate {
+					gotDups++
+				}
+			}
+			if gotDups != dups {
+				t.Errorf("%d duplicates reported, want %d", gotDups, dups)
+			}
+
+			a, b := mustRecords(t, inOrder), mustRecords(t, reordered)
+			compareStores(t, a, b)
+			compareModel(t, a, runModel(stream))
+		})
+	}
+}
+
+// Stream generation.
+
+var convDivisions = []string{"d1", "d2", "d3"}
+
+// convAddress returns address i of the shared pool and its lifelong kind.
+func convAddress(i int) (eml, kind string) {
+	kind = KindMailbox
+	if i%5 == 0 {
+		kind = KindAlias
+	}
+	return fmt.Sprintf("u%02d@c.ru", i), kind
+}
+
+// convAddresses returns the pool indexes division d uses: 40 of 60, each
+// overlapping its neighbours, so many addresses live in two or three
+// divisions.
+func convAddresses(d int) []int {
+	var out []int
+	for i := d * 10; i < d*10+40; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+var convValues = []string{"", "", "A", "B", "Иванов Иван", "88-02-93", "0", "1", "x@c.ru,y@c.ru"}
+
+// genStream returns n messages with distinct random stamps, in arrival order.
+func genStream(seed uint64, n int) []*Message {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	order := rng.Perm(n)
+	out := make([]*Message, n)
+	for i := range n {
+		d := rng.IntN(len(convDivisions))
+		stamp := t0.Add(time.Duration(order[i])*time.Second + time.Duration(rng.IntN(1e9)))
+		out[i] = &Message{
+			Division:  convDivisions[d],
+			MessageID: fmt.Sprintf("<%d.%d@conv>", seed, i),
+			Stamp:     stamp,
+			Received:  testNow,
+			Commands:  genCommands(rng, d),
+		}
+	}
+	return out
+}
+
+// genCommands returns a sync (8%) or one to four inserts, updates and deletes.
+func genCommands(rng *rand.Rand, d int) []Command {
+	addrs := convAddresses(d)
+	if rng.IntN(100) < 8 {
+		return genSync(rng, addrs)
+	}
+	cmds := make([]Command, 1+rng.IntN(4))
+	for i := range cmds {
+		eml, kind := convAddress(addrs[rng.IntN(len(addrs))])
+		switch p := rng.IntN(100); {
+		case p < 35:
+			cmds[i] = Command{Op: OpInsert, Eml: eml, Values: genValues(rng, kind, nil)}
+		case p < 75:
+			var present [NumFields]bool
+			cmds[i] = Command{Op: OpUpdate, Eml: eml, Values: genValues(rng, kind, &present), Present: present}
+		default:
+			cmds[i] = Command{Op: OpDelete, Eml: eml}
+		}
+		cmds[i].Line = i + 1
+	}
+	return cmds
+}
+
+// genSync returns a sync of one kind listing a random subset of the
+// division's addresses of that kind.
+func genSync(rng *rand.Rand, addrs []int) []Command {
+	kind := KindMailbox
+	if rng.IntN(10) < 3 {
+		kind = KindAlias
+	}
+	cmds := []Command{{Op: OpSync, Kind: kind, Line: 1}}
+	for _, i := range addrs {
+		eml, k := convAddress(i)
+		if k == kind && rng.IntN(10) < 7 {
+			cmds = append(cmds, Command{Op: OpInsert, Eml: eml, Values: genValues(rng, kind, nil), Line: len(cmds) + 1})
+		}
+	}
+	return cmds
+}
+
+// genValues returns random field values with the type set to kind. With
+// present non-nil, it also picks a random subset of fields (type always).
+func genValues(rng *rand.Rand, kind string, present *[NumFields]bool) [NumFields]string {
+	var v [NumFields]string
+	for f := FieldName; f < NumFields; f++ {
+		if rng.IntN(2) == 0 {
+			continue
+		}
+		v[f] = convValues[rng.IntN(len(convValues))]
+		if present != nil {
+			present[f] = true
+		}
+	}
+	v[FieldKind] = kind
+	if present != nil {
+		present[FieldKind] = true
+	}
+	return v
+}
+
+// shuffleWithDuplicates returns the stream shuffled, with 10% of its
+// messages delivered twice, and the number of copies added.
+func shuffleWithDuplicates(stream []*Message, seed uint64) ([]*Message, int) {
+	rng := rand.New(rand.NewPCG(seed, 0xd0b1e))
+	out := slices.Clone(stream)
+	dups := len(stream) / 10
+	for _, i := range rng.Perm(len(stream))[:dups] {
+		out = append(out, stream[i])
+	}
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out, dups
+}
+
+// The model: a plain map of records, messages applied in Date order.
+
+type modelRecord struct {
+	exists bool
+	values [NumFields]string
+}
+
+type modelKey struct{ division, eml string }
+
+func runModel(stream []*Message) map[modelKey]*modelRecord {
+	byDate := slices.Clone(stream)
+	sort.Slice(byDate, func(i, j int) bool { return byDate[i].Stamp.Before(byDate[j].Stamp) })
+	model := make(map[modelKey]*modelRecord)
+	for _, m := range byDate {
+		listed := make(map[string]bool)
+		for _, c := range m.Commands {
+			if c.Op == OpSync {
+				continue
+			}
+			k := modelKey{m.Division, c.Eml}
+			if model[k] == nil {
+				model[k] = &modelRecord{}
+			}
+			modelCommand(model[k], c)
+			listed[c.Eml] = true
+		}
+		if m.Commands[0].Op == OpSync {
+			for k, r := range model {
+				if k.division == m.Division && !listed[k.eml] && modelKind(r) == m.Commands[0].Kind {
+					*r = modelRecord{}
+				}
+			}
+		}
+	}
+	return model
+}
+
+// modelCommand is SPEC §1.3 in order: insert replaces, update patches,
+// delete empties.
+func modelCommand(r *modelRecord, c Command) {
+	switch c.Op {
+	case OpInsert:
+		*r = modelRecord{exists: true, values: c.Values}
+	case OpUpdate:
+		r.exists = true
+		for f := range NumFields {
+			if c.Present[f] {
+				r.values[f] = c.Values[f]
+			}
+		}
+	case OpDelete:
+		*r = modelRecord{}
+	}
+}
+
+func modelKind(r *modelRecord) string {
+	if r.values[FieldKind] == "" {
+		return KindMailbox
+	}
+	return r.values[FieldKind]
+}
+
+// compareStores fails at the first record that differs between a and b in
+// anything but Seq and Created.
+func compareStores(tb testing.TB, a, b []Record) {
+	tb.Helper()
+	for i := range min(len(a), len(b)) {
+		x, y := a[i], b[i]
+		x.Seq, y.Seq, x.Created, y.Created = 0, 0, time.Time{}, time.Time{}
+		if fmt.Sprintf("%+v", x) != fmt.Sprintf("%+v", y) {
+			tb.Fatalf("record %d differs:\nin order:  %+v\nreordered: %+v", i, x, y)
+		}
+	}
+	if len(a) != len(b) {
+		tb.Fatalf("in order: %d records, reordered: %d", len(a), len(b))
+	}
+}
+
+// compareModel fails at the first record whose visible state differs from
+// the model's.
+func compareModel(tb testing.TB, recs []Record, model map[modelKey]*modelRecord) {
+	tb.Helper()
+	live := 0
+	for i := range recs {
+		r := &recs[i]
+		m := model[modelKey{r.Division, r.Eml}]
+		if m == nil {
+			tb.Fatalf("store has %s/%s (%s), the model has no such record", r.Division, r.Eml, state(r))
+		}
+		want := state(&Record{Exists: m.exists, Values: m.values})
+		if got := state(r); got != want {
+			tb.Fatalf("%s/%s: store %q, model %q", r.Division, r.Eml, got, want)
+		}
+		live += boolInt(r.Exists)
+	}
+	if len(recs) != len(model) {
+		tb.Fatalf("store has %d records, the model %d", len(recs), len(model))
+	}
+	if live == 0 || live == len(recs) {
+		tb.Fatalf("degenerate stream: %d of %d records live", live, len(recs))
+	}
+}
