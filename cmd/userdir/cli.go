@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"userdir/config"
+)
+
+// Exit statuses (sysexits.h where one applies).
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2  // bad command line
+	exitTempFail = 75 // EX_TEMPFAIL: the MTA keeps the message and retries
+	exitConfig   = 78 // EX_CONFIG: the configuration is wrong
+)
+
+// defaultConfigPath is used when neither -config nor $USERDIR_CONFIG is given.
+const defaultConfigPath = "/etc/userdir/userdir.toml"
+
+// env is what a subcommand may touch of the process, so that tests can run
+// commands in-process with their own input, output and environment.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// command is one subcommand: its name, a one-line summary for the list, and
+// the function that runs it with the arguments after its name.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// commands lists the subcommands in the order "userdir help" shows them.
+// Adding a subcommand is adding its line here.
+var commands = []command{
+	{"check-config", "check the configuration file and print a summary of it", runCheckConfig},
+	{"passwd", "print a bcrypt hash of a password, for ldap.account password_hash", runPasswd},
+}
+
+// run runs the subcommand named by args[0] and returns the exit status.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 {
+		usage(e.stdout)
+		return exitOK
+	}
+	switch name := args[0]; name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				// The command's usage, on stdout since it was asked for.
+				fmt.Fprintf(e.stdout, "userdir %s: %s\n\n", c.name, c.summary)
+				help := *e
+				help.stderr = e.stdout
+				return c.run(ctx, &help, []string{"-h"})
+			}
+		}
+		usage(e.stdout)
+		return exitOK
+	default:
+		c := lookup(name)
+		if c == nil {
+			fmt.Fprintf(e.stderr, "userdir: unknown command %q\n\n", name)
+			usage(e.stderr)
+			return exitUsage
+		}
+		return c.run(ctx, e, args[1:])
+	}
+}
+
+// lookup returns the subcommand called name, or nil.
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+// usage prints the list of subcommands.
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "usage: userdir <command> [flags]\n\ncommands:\n")
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun \"userdir help <command>\" for its flags.\n")
+}
+
+// newFlagSet returns the flag set of a subcommand: errors and usage go to
+// stderr, and parsing returns errors instead of exiting. synopsis follows the
+// command's name in the usage line, e.g. "[-config FILE]".
+func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: userdir %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs and refuses positional arguments. When ok is
+// false the command must return code: exitOK after -h, else exitUsage (the
+// flag package has already said what is wrong).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "userdir %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// configFlag registers -config on fs.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "", "configuration `file` (default $USERDIR_CONFIG, else "+defaultConfigPath+")")
+}
+
+// loadConfig loads the configuration from path, else from $USERDIR_CONFIG,
+// else from /etc/userdir/userdir.toml. Its errors are config.Load's.
+func loadConfig(e *env, path string) (*config.Config, error) {
+	if path == "" {
+		path = e.getenv("USERDIR_CONFIG")
+	}
+	if path == "" {
+		path = defaultConfigPath
+	}
+	return config.Load(path)
+}
+
+// logLevelFlag registers -log-level (debug, info, warn or error; default
+// info) on fs and returns the level it sets.
+func logLevelFlag(fs *flag.FlagSet) *slog.LevelVar {
+	level := new(slog.LevelVar)
+	fs.Func("log-level", "log `level`: debug, info, warn or error (default info)", func(s string) error {
+		switch strings.ToLower(s) {
+		case "debug":
+			level.Set(slog.LevelDebug)
+		case "info":
+			level.Set(slog.LevelInfo)
+		case "warn":
+			level.Set(slog.LevelWarn)
+		case "error":
+			level.Set(slog.LevelError)
+		default:
+			return fmt.Errorf("want debug, info, warn or error")
+		}
+		return nil
+	})
+	return level
+}
+
+// newLogger returns a logger writing text records at level or above to stderr.
+func newLogger(e *env, level slog.Leveler) *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
