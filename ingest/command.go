@@ -47,7 +47,7 @@ func reasonOf(err error) string {
 // A sync is honoured only as the first command of the body; after it,
 // only inserts of the synced type are accepted.
 func ParseCommands(body string) (cmds []store.Command, rejects, warnings []store.LineNote) {
-	p := bodyParser{first: true}
+	p := bodyParser{first: true, cmds: make([]store.Command, 0, strings.Count(body, "_cmd="))}
 	n := 0
 	for line := range strings.Lines(body) {
 		n++
@@ -60,8 +60,9 @@ func ParseCommands(body string) (cmds []store.Command, rejects, warnings []store
 
 // bodyParser collects the results of ParseCommands.
 type bodyParser struct {
-	first    bool   // no command line seen yet
-	syncKind string // the kind synced, when the first command is a sync
+	first    bool     // no command line seen yet
+	syncKind string   // the kind synced, when the first command is a sync
+	fields   []string // scratch for splitFields
 	cmds     []store.Command
 	rejects  []store.LineNote
 	warnings []store.LineNote
@@ -71,7 +72,7 @@ type bodyParser struct {
 func (p *bodyParser) add(n int, seg string) {
 	first := p.first
 	p.first = false
-	cmd, warns, err := parseLine(seg)
+	cmd, warns, err := parseLine(seg, &p.fields)
 	if err == nil {
 		err = p.checkSync(cmd, first)
 	}
@@ -165,7 +166,7 @@ func ParseLine(line string) (store.Command, error) {
 	if !isCmdStart(line) {
 		return store.Command{}, reject("not a command line: it must start with _cmd=")
 	}
-	cmd, _, err := parseLine(line)
+	cmd, _, err := parseLine(line, new([]string))
 	return cmd, err
 }
 
@@ -194,9 +195,10 @@ func unescape(v string) string {
 	return b.String()
 }
 
-// splitFields splits a line at the colons that are not escaped.
-func splitFields(line string) []string {
-	fields := make([]string, 0, 12)
+// splitFields splits a line at the colons that are not escaped, appending
+// the fields to fields[:0].
+func splitFields(fields []string, line string) []string {
+	fields = fields[:0]
 	start := 0
 	for i := 0; i < len(line); i++ {
 		switch {

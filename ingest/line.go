@@ -26,10 +26,11 @@ type lineFields struct {
 }
 
 // parseLine parses one trimmed command segment into a command and its
-// warnings, or a *lineError.
-func parseLine(line string) (store.Command, []string, error) {
+// warnings, or a *lineError. scratch is reused for the fields.
+func parseLine(line string, scratch *[]string) (store.Command, []string, error) {
 	var f lineFields
-	for _, field := range splitFields(line) {
+	*scratch = splitFields(*scratch, line)
+	for _, field := range *scratch {
 		if strings.TrimSpace(field) == "" {
 			continue // a stray or trailing ':'
 		}
