@@ -1,0 +1,244 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"userdir/schema"
+	"userdir/store"
+)
+
+// Source is the store as the directory reads it: whole, or the records
+// changed since a change sequence. It never writes.
+type Source interface {
+	Records(ctx context.Context, tombstones bool) ([]store.Record, int64, error)
+	Changes(ctx context.Context, after int64) ([]store.Record, int64, error)
+	Seq(ctx context.Context) (int64, error)
+}
+
+var _ Source = (*store.Store)(nil)
+
+// Options configure a Directory. Zero values work where noted.
+type Options struct {
+	Source Source
+	Mapper *schema.Mapper
+	// Accounts are the simple-bind identities; Networks give roles by
+	// client address; Allow lists the networks that may connect (empty: all).
+	Accounts []Account
+	Networks []Network
+	Allow    []netip.Prefix
+	// AnonymousRole is the role of clients that have not bound and match
+	// no network; empty means book.
+	AnonymousRole schema.Role
+	SizeLimit     int  // anonymous (book) size limit; 0 means 50
+	MinSubstring  int  // book selectivity: shortest substring piece; 0 means 2
+	RateLimit     int  // book searches per minute per address; 0: no limit
+	StartTLS      bool // advertise StartTLS in the RootDSE
+	// PollInterval is how often the store is checked for changes; 0 means 250ms.
+	PollInterval  time.Duration
+	VendorVersion string
+	Logger        *slog.Logger
+	Now           func() time.Time
+}
+
+// Directory answers binds and searches. It is safe for concurrent use.
+type Directory struct {
+	snap   atomic.Pointer[Snapshot]
+	policy atomic.Pointer[policy]
+	log    *slog.Logger
+	now    func() time.Time
+
+	refreshMu sync.Mutex // serializes snapshot updates
+	lastEdit  time.Time  // when the overlay last grew (under refreshMu)
+	filters   filterCache
+}
+
+// policy is the part of Options that a reload swaps as a whole.
+type policy struct {
+	opts    Options
+	binder  *binder
+	limiter *rateLimiter
+	root    *item
+	schema  *item
+}
+
+// New builds a directory and loads its first snapshot.
+func New(ctx context.Context, o Options) (*Directory, error) {
+	d := &Directory{log: o.Logger, now: o.Now}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if err := d.Reconfigure(ctx, o); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Reconfigure installs new options (a SIGHUP) and rebuilds the snapshot
+// from the store, since the tree may have changed.
+func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
+	if o.Source == nil || o.Mapper == nil {
+		return errors.New("directory: Source and Mapper are required")
+	}
+	if o.AnonymousRole == "" {
+		o.AnonymousRole = schema.RoleBook
+	}
+	if o.SizeLimit <= 0 {
+		o.SizeLimit = 50
+	}
+	if o.MinSubstring <= 0 {
+		o.MinSubstring = 2
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 250 * time.Millisecond
+	}
+	b, err := newBinder(o.Accounts)
+	if err != nil {
+		return fmt.Errorf("directory: accounts: %w", err)
+	}
+	p := &policy{opts: o, binder: b, limiter: newRateLimiter(o.RateLimit)}
+	p.root = newItem(rootDSE(o), "", -1)
+	p.schema = newItem(schema.SubschemaEntry(), "", -1)
+	d.refreshMu.Lock()
+	defer d.refreshMu.Unlock()
+	recs, seq, err := o.Source.Records(ctx, false)
+	if err != nil {
+		return fmt.Errorf("directory: load: %w", err)
+	}
+	start := time.Now()
+	s := buildSnapshot(o.Mapper, recs, seq, d.log)
+	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
+	d.policy.Store(p)
+	d.snap.Store(s)
+	return nil
+}
+
+// Snapshot returns the current snapshot.
+func (d *Directory) Snapshot() *Snapshot { return d.snap.Load() }
+
+// Run keeps the snapshot current until ctx is done, polling the store's
+// change sequence. Errors are logged and retried.
+func (d *Directory) Run(ctx context.Context) error {
+	t := time.NewTicker(d.policy.Load().opts.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("refresh from store", "err", err)
+		}
+	}
+}
+
+// Refresh brings the snapshot up to date with the store now. Small changes
+// go into the overlay; large ones, or an overlay that has been quiet for a
+// while, lead to a new base.
+func (d *Directory) Refresh(ctx context.Context) error {
+	d.refreshMu.Lock()
+	defer d.refreshMu.Unlock()
+	p := d.policy.Load()
+	src := p.opts.Source
+	cur := d.snap.Load()
+	seq, err := src.Seq(ctx)
+	if err != nil {
+		return err
+	}
+	if seq == cur.seq {
+		if len(cur.extra) > 0 || cur.masked != nil {
+			if time.Since(d.lastEdit) > quietCompact {
+				d.snap.Store(cur.compact())
+			}
+		}
+		return nil
+	}
+	changes, seq, err := src.Changes(ctx, cur.seq)
+	if err != nil {
+		return err
+	}
+	next := cur.withChanges(p.opts.Mapper, changes, seq, d.log)
+	if len(next.extra) > maxOverlay || len(changes) > maxOverlay {
+		next = next.compact()
+	}
+	d.lastEdit = time.Now()
+	d.snap.Store(next)
+	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
+	return nil
+}
+
+const (
+	maxOverlay   = 64
+	quietCompact = 2 * time.Second
+)
+
+// Allowed reports whether a client at addr may connect at all.
+func (d *Directory) Allowed(addr netip.Addr) bool {
+	allow := d.policy.Load().opts.Allow
+	if len(allow) == 0 {
+		return true
+	}
+	addr = addr.Unmap()
+	for _, p := range allow {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// Anonymous returns the session of a client at peer that has not bound:
+// the role of the most specific matching network, else the anonymous role.
+func (d *Directory) Anonymous(peer netip.Addr) *Session {
+	o := &d.policy.Load().opts
+	peer = peer.Unmap()
+	role, bits := o.AnonymousRole, -1
+	for _, n := range o.Networks {
+		if n.Prefix.Contains(peer) && n.Prefix.Bits() > bits {
+			role, bits = n.Role, n.Prefix.Bits()
+		}
+	}
+	return &Session{Peer: peer, Role: role, cursors: newCursorSet()}
+}
+
+// Bind performs a simple bind (RFC 4513 §5.1). An empty name and password
+// is an anonymous bind; a name without a password is refused, as an
+// unauthenticated bind would look like success to a careless client.
+func (d *Directory) Bind(ctx context.Context, peer netip.Addr, name string, password []byte) (*Session, Result) {
+	anon := d.Anonymous(peer)
+	if name == "" && len(password) == 0 {
+		return anon, Result{Code: Success}
+	}
+	if len(password) == 0 {
+		return anon, Result{Code: UnwillingToPerform, Message: "unauthenticated bind (DN with no password) disallowed"}
+	}
+	ndn, err := schema.NormalizeDN(name)
+	if err != nil {
+		return anon, Result{Code: InvalidDNSyntax, Message: "invalid DN"}
+	}
+	p := d.policy.Load()
+	role, ok := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
+	if !ok {
+		d.log.Info("bind failed", "dn", name, "peer", anon.Peer)
+		return anon, Result{Code: InvalidCredentials}
+	}
+	return &Session{Peer: anon.Peer, Role: role, BindDN: name, Authenticated: true, cursors: newCursorSet()}, Result{Code: Success}
+}
+
+// WhoAmI returns the authorization identity of s (RFC 4532): "dn:<bind DN>", or "" for anonymous.
+func (d *Directory) WhoAmI(s *Session) string {
+	if s == nil || !s.Authenticated {
+		return ""
+	}
+	return "dn:" + s.BindDN
+}

@@ -1,0 +1,162 @@
+package directory
+
+import (
+	"slices"
+
+	"userdir/schema"
+)
+
+// plan is the candidate set of a filter: either every entry in scope, or
+// the union of lists of base ids (which may repeat an id). Overlay items
+// are always candidates, whatever the plan.
+type plan struct {
+	all   bool
+	lists [][]int32
+}
+
+var scanAll = plan{all: true}
+
+func (p plan) size() int {
+	n := 0
+	for _, l := range p.lists {
+		n += len(l)
+	}
+	return n
+}
+
+// planFilter chooses index lookups for f. It never decides a match: every
+// candidate is still checked with the compiled filter.
+func (ix *indexes) planFilter(f schema.Filter) plan {
+	switch f := f.(type) {
+	case schema.And:
+		return ix.planAnd(f)
+	case schema.Or:
+		return ix.planOr(f)
+	case schema.Equality:
+		return ix.planEquality(f.Attr, f.Value)
+	case schema.Substrings:
+		return ix.planSubstrings(f)
+	case schema.GreaterOrEqual:
+		return ix.planOrdering(f.Attr, f.Value, true)
+	case schema.LessOrEqual:
+		return ix.planOrdering(f.Attr, f.Value, false)
+	case schema.Present, schema.Approx:
+		if attrOf(f) == nil {
+			return plan{} // an unknown attribute matches nothing
+		}
+	}
+	return scanAll
+}
+
+func attrOf(f schema.Filter) *schema.AttributeType {
+	switch f := f.(type) {
+	case schema.Present:
+		return schema.LookupAttribute(f.Attr)
+	case schema.Approx:
+		return schema.LookupAttribute(f.Attr)
+	}
+	return nil
+}
+
+func (ix *indexes) planAnd(f schema.And) plan {
+	best := scanAll
+	for _, c := range f {
+		p := ix.planFilter(c)
+		if !p.all && (best.all || p.size() < best.size()) {
+			best = p
+		}
+	}
+	return best
+}
+
+func (ix *indexes) planOr(f schema.Or) plan {
+	var out plan
+	for _, c := range f {
+		p := ix.planFilter(c)
+		if p.all {
+			return scanAll
+		}
+		out.lists = append(out.lists, p.lists...)
+	}
+	return out
+}
+
+func (ix *indexes) planEquality(attr, value string) plan {
+	t := schema.LookupAttribute(attr)
+	if t == nil {
+		return plan{}
+	}
+	if t.Equality == nil {
+		return plan{}
+	}
+	norm, ok := t.Equality.Normalize(value)
+	if !ok {
+		return plan{}
+	}
+	if sx := ix.sorted[t]; sx != nil {
+		return plan{lists: [][]int32{sx.equal(norm)}}
+	}
+	if slices.Contains(phoneAttrs, t) {
+		return plan{lists: [][]int32{ix.phone.equal(norm)}}
+	}
+	return scanAll
+}
+
+func (ix *indexes) planSubstrings(f schema.Substrings) plan {
+	t := schema.LookupAttribute(f.Attr)
+	if t == nil || t.Substr == nil {
+		return plan{}
+	}
+	best := scanAll
+	consider := func(ids []int32) {
+		if best.all || len(ids) < best.size() {
+			best = plan{lists: [][]int32{ids}}
+		}
+	}
+	g := ix.gramsFor(t)
+	pieces := make([]string, 0, len(f.Any)+2)
+	pieces = append(pieces, f.Any...)
+	pieces = append(pieces, f.Initial, f.Final)
+	for i, p := range pieces {
+		if p == "" {
+			continue
+		}
+		norm, ok := t.Substr.Normalize(p)
+		if !ok {
+			return plan{}
+		}
+		if norm == "" {
+			continue
+		}
+		if i == len(pieces)-2 { // initial
+			if sx := ix.sorted[t]; sx != nil {
+				consider(sx.prefix(norm))
+			}
+		}
+		if g != nil {
+			if ids, ok := g.lookup(norm); ok {
+				consider(ids)
+			}
+		}
+	}
+	return best
+}
+
+func (ix *indexes) planOrdering(attr, value string, atLeast bool) plan {
+	t := schema.LookupAttribute(attr)
+	if t == nil {
+		return plan{}
+	}
+	sx := ix.sorted[t]
+	if sx == nil || t.Ordering == nil {
+		return scanAll
+	}
+	norm, ok := t.Ordering.Normalize(value)
+	if !ok {
+		return plan{}
+	}
+	if atLeast {
+		return plan{lists: [][]int32{sx.atLeast(norm)}}
+	}
+	return plan{lists: [][]int32{sx.atMost(norm)}}
+}

@@ -1,0 +1,302 @@
+package directory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"userdir/schema"
+)
+
+// Search answers a search request for session s, sending entries to out.
+// The returned result is the SearchResultDone; when ctx is cancelled (the
+// request was abandoned) the result does not matter and is not sent.
+func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, out Emitter) SearchResult {
+	p := d.policy.Load()
+	if s.Role.Limited() && !p.limiter.allow(s.Peer, d.now()) {
+		return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
+	}
+	if req.Paging != nil && len(req.Paging.Cookie) > 0 {
+		return d.nextPage(ctx, s, req, out)
+	}
+	ndn, err := schema.NormalizeDN(req.BaseDN)
+	if err != nil {
+		return SearchResult{Result: Result{Code: InvalidDNSyntax, Message: "invalid base DN"}}
+	}
+	r := &run{d: d, p: p, s: s, req: req, out: out, ctx: ctx, snap: d.snap.Load()}
+	r.matcher = d.filters.compile(req)
+	r.sel = newSelection(req.Attributes, req.TypesOnly)
+	r.start(req.TimeLimit)
+	switch {
+	case ndn == "" && req.Scope == ScopeBase:
+		return r.single(p.root)
+	case ndn == subschemaNDN:
+		if req.Scope == ScopeBase {
+			return r.single(p.schema)
+		}
+		return SearchResult{}
+	case ndn == "":
+		ndn = r.snap.items[0].entry.NormDN
+	}
+	base, ok := r.snap.lookupDN(ndn)
+	if !ok || !s.Role.Sees(r.snap.get(base).entry) {
+		return SearchResult{Result: Result{Code: NoSuchObject, MatchedDN: r.matched(ndn)}}
+	}
+	if req.Scope == ScopeBase {
+		return r.single(r.snap.get(base))
+	}
+	if s.Role.Limited() && !selective(req.Filter, p.opts.MinSubstring) {
+		d.log.Debug("unselective anonymous search answered empty", "peer", s.Peer, "filter", req.Filter.String())
+		return SearchResult{}
+	}
+	r.base, r.scope = base, req.Scope
+	r.limit = req.SizeLimit
+	if s.Role.Limited() && (r.limit == 0 || r.limit > p.opts.SizeLimit) {
+		r.limit = p.opts.SizeLimit
+	}
+	if req.Sort != nil || req.VLV != nil || req.Paging != nil {
+		return r.materialized()
+	}
+	return r.stream()
+}
+
+// run is the state of one search.
+type run struct {
+	d       *Directory
+	p       *policy
+	s       *Session
+	req     *SearchRequest
+	out     Emitter
+	ctx     context.Context
+	snap    *Snapshot
+	matcher *schema.Matcher
+	sel     selection
+	base    int32
+	scope   Scope
+	limit   int
+	sent    int
+	scratch []byte
+
+	deadline time.Time
+	stopped  ResultCode // set when the time limit or an abandon stopped the scan
+}
+
+func (r *run) start(timeLimit int) {
+	if timeLimit > 0 {
+		r.deadline = time.Now().Add(time.Duration(timeLimit) * time.Second)
+	}
+}
+
+// single answers a base-scope search of one item.
+func (r *run) single(it *item) SearchResult {
+	if r.matcher.Match(it.entry) == schema.True {
+		if err := r.emit(it); err != nil {
+			return SearchResult{Result: Result{Code: Other}}
+		}
+	}
+	return SearchResult{}
+}
+
+func (r *run) emit(it *item) error {
+	attrs, scratch := r.sel.encode(it, r.scratch)
+	r.scratch = scratch
+	r.sent++
+	return r.out.SendEntry(it.dn, attrs)
+}
+
+// matched returns the DN of the nearest existing, visible ancestor of ndn.
+func (r *run) matched(ndn string) string {
+	for ndn = schema.ParentDN(ndn); ndn != ""; ndn = schema.ParentDN(ndn) {
+		if id, ok := r.snap.lookupDN(ndn); ok && r.s.Role.Sees(r.snap.get(id).entry) {
+			return r.snap.get(id).entry.DN
+		}
+	}
+	return ""
+}
+
+// stream sends matches as they are found, stopping one past the size limit.
+func (r *run) stream() SearchResult {
+	code := Success
+	err := r.each(func(it *item) bool {
+		if r.limit > 0 && r.sent >= r.limit {
+			code = SizeLimitExceeded
+			return false
+		}
+		if err := r.emit(it); err != nil {
+			code = Other
+			return false
+		}
+		return true
+	})
+	if err != nil || r.stopped != 0 {
+		return SearchResult{Result: Result{Code: r.stopped}}
+	}
+	return SearchResult{Result: Result{Code: code}}
+}
+
+// each calls fn with every visible entry in scope that matches the filter,
+// until fn returns false. It stops early when the request is abandoned or
+// runs out of time, setting r.stopped.
+func (r *run) each(fn func(*item) bool) error {
+	snap := r.snap
+	pl := scanAll
+	if snap.ix != nil {
+		pl = snap.ix.planFilter(r.req.Filter)
+	}
+	var seen *bitset
+	if !pl.all && len(pl.lists) > 1 {
+		seen = getBitset(snap.size())
+		defer putBitset(seen)
+	}
+	n := 0
+	visit := func(id int32) bool {
+		n++
+		if n&255 == 0 && r.interrupted() {
+			return false
+		}
+		if snap.isMasked(id) || !r.inScope(id) {
+			return true
+		}
+		if seen != nil && seen.testAndSet(id) {
+			return true
+		}
+		it := snap.get(id)
+		if !r.s.Role.Sees(it.entry) || r.matcher.Match(it.entry) != schema.True {
+			return true
+		}
+		return fn(it)
+	}
+	if pl.all {
+		if !r.scanScope(visit) {
+			return nil
+		}
+	} else {
+		for _, list := range pl.lists {
+			for _, id := range list {
+				if !visit(id) {
+					return nil
+				}
+			}
+		}
+	}
+	for i := range snap.extra {
+		if !visit(int32(len(snap.items) + i)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (r *run) interrupted() bool {
+	if r.ctx.Err() != nil {
+		r.stopped = Other
+		return true
+	}
+	if !r.deadline.IsZero() && time.Now().After(r.deadline) {
+		r.stopped = TimeLimitExceeded
+		return true
+	}
+	return false
+}
+
+// inScope reports whether id lies in the search scope below r.base.
+func (r *run) inScope(id int32) bool {
+	it := r.snap.get(id)
+	baseIt := r.snap.get(r.base)
+	switch {
+	case baseIt.div < 0: // the suffix
+		return r.scope == ScopeSub || (it.key == "" && it.div >= 0)
+	case baseIt.key == "": // a division
+		if it.div != r.base {
+			return false
+		}
+		return r.scope == ScopeSub || it.key != ""
+	}
+	return r.scope == ScopeSub && id == r.base
+}
+
+// scanScope visits every base id in scope, in order.
+func (r *run) scanScope(visit func(int32) bool) bool {
+	snap := r.snap
+	lo, hi := int32(0), int32(0)
+	baseIt := snap.get(r.base)
+	switch {
+	case baseIt.div < 0 && r.scope == ScopeSub:
+		lo, hi = 0, int32(len(snap.items))
+	case baseIt.div < 0:
+		lo, hi = 1, int32(len(snap.divID)+1)
+	case baseIt.key == "":
+		if r.scope == ScopeSub && !visit(r.base) {
+			return false
+		}
+		rg := snap.divRange[r.base]
+		lo, hi = rg[0], rg[1]
+	case int(r.base) < len(snap.items):
+		lo, hi = r.base, r.base+1
+	}
+	for id := lo; id < hi; id++ {
+		if !visit(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// bitset marks ids already visited in a search.
+type bitset struct{ words []uint64 }
+
+var bitsets sync.Pool
+
+func getBitset(n int) *bitset {
+	b, _ := bitsets.Get().(*bitset)
+	if b == nil {
+		b = &bitset{}
+	}
+	w := (n + 63) / 64
+	if cap(b.words) < w {
+		b.words = make([]uint64, w)
+	}
+	b.words = b.words[:w]
+	clear(b.words)
+	return b
+}
+
+func putBitset(b *bitset) { bitsets.Put(b) }
+
+func (b *bitset) testAndSet(id int32) bool {
+	w, m := id>>6, uint64(1)<<(id&63)
+	if b.words[w]&m != 0 {
+		return true
+	}
+	b.words[w] |= m
+	return false
+}
+
+// filterCache keeps compiled filters by their encoding: clients send the
+// same few filter shapes with the same values again and again.
+type filterCache struct {
+	mu sync.RWMutex
+	m  map[string]*schema.Matcher
+}
+
+const maxCachedFilters = 4096
+
+func (c *filterCache) compile(req *SearchRequest) *schema.Matcher {
+	if req.FilterKey == "" {
+		return schema.Compile(req.Filter)
+	}
+	c.mu.RLock()
+	m := c.m[req.FilterKey]
+	c.mu.RUnlock()
+	if m != nil {
+		return m
+	}
+	m = schema.Compile(req.Filter)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedFilters {
+		c.m = make(map[string]*schema.Matcher)
+	}
+	c.m[req.FilterKey] = m
+	c.mu.Unlock()
+	return m
+}
