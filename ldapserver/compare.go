@@ -1,0 +1,16 @@
+package ldapserver
+
+import (
+	"context"
+
+	"userdir/ldapserver/wire"
+)
+
+// compare answers a CompareRequest.
+func (c *conn) compare(ctx context.Context, id int64, req compareRequest) {
+	res := c.srv.opts.Backend.Compare(ctx, c.sess.Load(), req.dn, req.attr, req.value)
+	if ctx.Err() != nil {
+		return
+	}
+	c.respond(id, wire.AppCompareResponse, res)
+}

@@ -1,0 +1,52 @@
+package ldapserver
+
+import (
+	"context"
+	"sync"
+
+	"userdir/ldapserver/directory"
+	"userdir/ldapserver/wire"
+)
+
+// searchWriter collects a search's responses and writes them in chunks of
+// about flushAt bytes, so a small result goes out in one write.
+type searchWriter struct {
+	c   *conn
+	id  int64
+	buf []byte
+	err error
+}
+
+var writerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// SendEntry appends one SearchResultEntry.
+func (w *searchWriter) SendEntry(dn, attrs []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	w.buf = appendEntry(w.buf, w.id, dn, attrs)
+	if len(w.buf) >= flushAt {
+		w.err = w.c.write(w.buf)
+		w.buf = w.buf[:0]
+	}
+	return w.err
+}
+
+// search runs a search and writes its entries and SearchResultDone, unless
+// the request was abandoned meanwhile.
+func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest) {
+	bp := writerBufs.Get().(*[]byte)
+	w := &searchWriter{c: c, id: id, buf: (*bp)[:0]}
+	defer func() {
+		if cap(w.buf) <= 1<<20 {
+			*bp = w.buf[:0]
+			writerBufs.Put(bp)
+		}
+	}()
+	res := c.srv.opts.Backend.Search(ctx, c.sess.Load(), req, w)
+	if ctx.Err() != nil || w.err != nil {
+		return
+	}
+	w.buf = appendResponse(w.buf, id, wire.AppSearchDone, res.Result, nil, searchDoneControls(&res))
+	c.write(w.buf)
+}

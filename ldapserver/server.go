@@ -1,0 +1,234 @@
+package ldapserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"sync"
+	"time"
+
+	ber "github.com/go-asn1-ber/asn1-ber"
+
+	"userdir/ldapserver/directory"
+)
+
+// Backend is what the protocol layer needs from the directory core.
+type Backend interface {
+	Allowed(addr netip.Addr) bool
+	Anonymous(peer netip.Addr) *directory.Session
+	Bind(ctx context.Context, peer netip.Addr, name string, password []byte) (*directory.Session, directory.Result)
+	Search(ctx context.Context, s *directory.Session, req *directory.SearchRequest, out directory.Emitter) directory.SearchResult
+	Compare(ctx context.Context, s *directory.Session, dn, attr, value string) directory.Result
+	WhoAmI(s *directory.Session) string
+}
+
+var _ Backend = (*directory.Directory)(nil)
+
+// Options configure a Server. Zero values work.
+type Options struct {
+	Backend Backend
+	// TLS enables ldaps:// listeners and StartTLS; nil disables both.
+	TLS *tls.Config
+	// IdleTimeout closes a connection with no request in flight after this
+	// long without one; 0 means 5 minutes.
+	IdleTimeout time.Duration
+	// MaxConns bounds open connections; 0 means 1024.
+	MaxConns int
+	// MaxOutstanding bounds the requests in flight on one connection; 0 means 16.
+	MaxOutstanding int
+	Logger         *slog.Logger
+}
+
+// Server serves LDAP on any number of listeners.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	conns     map[*conn]struct{}
+	closing   bool
+	wg        sync.WaitGroup
+	slots     chan struct{}
+}
+
+func init() {
+	// Bound what go-asn1-ber will allocate for one packet; readFrame
+	// enforces the same limit before decoding.
+	ber.MaxPacketLengthBytes = MaxMessageBytes
+	ber.MaxNestingDepth = 256
+}
+
+// New returns a server with options o.
+func New(o Options) (*Server, error) {
+	if o.Backend == nil {
+		return nil, errors.New("ldapserver: no Backend")
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 5 * time.Minute
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 1024
+	}
+	if o.MaxOutstanding <= 0 {
+		o.MaxOutstanding = 16
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{opts: o, log: log, conns: make(map[*conn]struct{}), slots: make(chan struct{}, o.MaxConns)}, nil
+}
+
+// Listen opens a listener for an ldap:// or ldaps:// URL and returns it;
+// Serve it to accept connections.
+func (s *Server) Listen(rawURL string) (net.Listener, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("listen %q: %w", rawURL, err)
+	}
+	l, err := net.Listen("tcp", u.Host)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", rawURL, err)
+	}
+	switch u.Scheme {
+	case "ldap":
+		return l, nil
+	case "ldaps":
+		if s.opts.TLS == nil {
+			l.Close()
+			return nil, fmt.Errorf("listen %s: ldaps needs a TLS certificate", rawURL)
+		}
+		return tls.NewListener(l, s.opts.TLS), nil
+	}
+	l.Close()
+	return nil, fmt.Errorf("listen %q: scheme must be ldap or ldaps", rawURL)
+}
+
+// Serve accepts connections on l until Shutdown or Close. It returns nil
+// after a shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept", "err", err, "retry_in", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return fmt.Errorf("accept: %w", err)
+		}
+		delay = 0
+		s.accept(nc)
+	}
+}
+
+// accept applies the allow list and the connection limit, then starts
+// serving nc.
+func (s *Server) accept(nc net.Conn) {
+	peer := peerAddr(nc)
+	if !s.opts.Backend.Allowed(peer) {
+		s.log.Info("connection refused: client not in allow", "peer", peer)
+		nc.Close()
+		return
+	}
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		s.log.Warn("connection refused: too many connections", "peer", peer, "max", s.opts.MaxConns)
+		nc.Close()
+		return
+	}
+	c := newConn(s, nc, peer)
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		nc.Close()
+		<-s.slots
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer func() { <-s.slots }()
+		c.serve()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
+}
+
+func peerAddr(nc net.Conn) netip.Addr {
+	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		if a, ok := netip.AddrFromSlice(ta.IP); ok {
+			return a.Unmap()
+		}
+	}
+	ap, err := netip.ParseAddrPort(nc.RemoteAddr().String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// Shutdown stops accepting, lets requests in flight finish, then closes
+// every connection. When ctx ends first, the rest are closed at once. It
+// is idempotent.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.listeners = nil
+	for c := range s.conns {
+		c.stopReading()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.Close()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Close closes every listener and connection at once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closing = true
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.listeners = nil
+	for c := range s.conns {
+		c.close()
+	}
+	s.mu.Unlock()
+	return nil
+}
