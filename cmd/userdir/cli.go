@@ -43,6 +43,11 @@ type command struct {
 // commands lists the subcommands in the order "userdir help" shows them.
 // Adding a subcommand is adding its line here.
 var commands = []command{
+	{"serve", "serve the directory over LDAP (SIGHUP re-reads the configuration)", runServe},
+	{"ingest", "apply the command message on stdin (an MTA pipes it; exit 75 = retry later)", runIngest},
+	{"dump", "print what a role sees of the directory, as LDIF", runDump},
+	{"status", "per division: entries, last message, rejected lines", runStatus},
+	{"journal", "list the newest messages and what became of them", runJournal},
 	{"check-config", "check the configuration file and print a summary of it", runCheckConfig},
 	{"passwd", "print a bcrypt hash of a password, for ldap.account password_hash", runPasswd},
 }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+)
+
+// runJournal lists the newest messages with their outcome; -v adds the
+// rejected and warned lines of each.
+func runJournal(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "journal", "[-config FILE] [-n COUNT] [-v]")
+	path := configFlag(fs)
+	n := fs.Int("n", 20, "how many of the newest messages to list")
+	verbose := fs.Bool("v", false, "show the rejected and warned lines of each message")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, err := loadConfig(e, *path)
+	if err != nil {
+		reportConfigError(e.stderr, "journal", err)
+		return exitConfig
+	}
+	st, err := openReadOnly(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "userdir journal: %v\n", err)
+		return exitFailure
+	}
+	defer st.Close()
+	entries, err := st.Journal(ctx, *n)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "userdir journal: %v\n", err)
+		return exitFailure
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECEIVED\tDIVISION\tOUTCOME\tAPPLIED\tREJECTED\tWARNINGS\tMESSAGE-ID\tREASON")
+	for _, j := range entries {
+		div := j.Division
+		if div == "" {
+			div = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", timeText(j.Received), div, j.Outcome, j.Applied, j.Rejected, j.Warnings, j.MessageID, j.Reason)
+		if *verbose {
+			for _, note := range j.Notes {
+				fmt.Fprintf(tw, "\t\tline %d\t\t\t\t%s\t%q\n", note.Line, note.Reason, note.Text)
+			}
+		}
+	}
+	tw.Flush()
+	return exitOK
+}

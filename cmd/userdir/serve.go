@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"slices"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"userdir/config"
+	"userdir/ldapserver"
+	"userdir/ldapserver/directory"
+	"userdir/schema"
+	"userdir/store"
+)
+
+// version is userdir's version, shown as the RootDSE's vendorVersion.
+const version = "0.1.0"
+
+// shutdownGrace is how long a stopping server lets requests in flight finish.
+const shutdownGrace = 30 * time.Second
+
+// runServe serves the directory over LDAP until SIGTERM or SIGINT
+// (finishing requests in flight) and re-reads the configuration on SIGHUP.
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL]")
+	path := configFlag(fs)
+	level := logLevelFlag(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	log := newLogger(e, level)
+	cfg, err := loadConfig(e, *path)
+	if err != nil {
+		reportConfigError(e.stderr, "serve", err)
+		return exitConfig
+	}
+	s, err := startServer(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return exitFailure
+	}
+	defer s.store.Close()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("stopping: finishing requests in flight")
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			s.srv.Shutdown(sctx)
+			return exitOK
+		case <-hup:
+			s.reload(ctx, e, *path)
+		case err := <-s.errc:
+			log.Error("listener failed", "err", err)
+			s.srv.Close()
+			return exitFailure
+		}
+	}
+}
+
+// server is a running `userdir serve`.
+type server struct {
+	cfg   *config.Config
+	log   *slog.Logger
+	store *store.Store
+	dir   *directory.Directory
+	srv   *ldapserver.Server
+	cert  atomic.Pointer[tls.Certificate]
+	errc  chan error
+	addrs []string // the URLs actually listened on (port 0 resolved)
+}
+
+// startServer opens the store, builds the directory and starts listening.
+func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
+	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen))}
+	var err error
+	if s.store, err = openReadOnly(ctx, cfg); err != nil {
+		return nil, err
+	}
+	opts, err := directoryOptions(cfg, s.store, log)
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	if s.dir, err = directory.New(ctx, opts); err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	var tlsCfg *tls.Config
+	if cfg.LDAP.TLSCert != "" {
+		if err := s.loadCert(cfg); err != nil {
+			s.store.Close()
+			return nil, err
+		}
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return s.cert.Load(), nil
+		}}
+	}
+	s.srv, err = ldapserver.New(ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
+		MaxConns: cfg.LDAP.MaxConns, Logger: log})
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	var listeners []net.Listener
+	for _, u := range cfg.LDAP.Listen {
+		l, err := s.srv.Listen(u)
+		if err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			s.store.Close()
+			return nil, err
+		}
+		listeners = append(listeners, l)
+		scheme := u[:len(u)-len(stripScheme(u))]
+		s.addrs = append(s.addrs, scheme+l.Addr().String())
+	}
+	go s.dir.Run(ctx)
+	for i, l := range listeners {
+		log.Info("listening", "url", s.addrs[i], "entries", s.dir.Snapshot().Len())
+		go func() { s.errc <- s.srv.Serve(l) }()
+	}
+	return s, nil
+}
+
+func stripScheme(u string) string {
+	for i := 0; i+2 < len(u); i++ {
+		if u[i:i+3] == "://" {
+			return u[i+3:]
+		}
+	}
+	return u
+}
+
+func (s *server) loadCert(cfg *config.Config) error {
+	cert, err := tls.LoadX509KeyPair(cfg.LDAP.TLSCert, cfg.LDAP.TLSKey)
+	if err != nil {
+		return fmt.Errorf("TLS certificate: %w", err)
+	}
+	s.cert.Store(&cert)
+	return nil
+}
+
+// reload re-reads the configuration: accounts, networks, limits, divisions
+// and the certificate take effect at once; listeners need a restart.
+func (s *server) reload(ctx context.Context, e *env, path string) {
+	cfg, err := loadConfig(e, path)
+	if err != nil {
+		s.log.Error("reload: configuration has errors; keeping the old one", "err", err)
+		return
+	}
+	opts, err := directoryOptions(cfg, s.store, s.log)
+	if err == nil {
+		err = s.dir.Reconfigure(ctx, opts)
+	}
+	if err == nil && cfg.LDAP.TLSCert != "" && s.cert.Load() != nil {
+		err = s.loadCert(cfg)
+	}
+	if err != nil {
+		s.log.Error("reload failed; keeping the old configuration", "err", err)
+		return
+	}
+	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
+		s.log.Warn("reload: listen, store and enabling TLS take effect only after a restart")
+	}
+	s.log.Info("configuration reloaded", "divisions", len(cfg.Divisions), "accounts", len(cfg.LDAP.Accounts))
+}
+
+// directoryOptions turns the configuration into the directory's options.
+func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (directory.Options, error) {
+	m, err := mapperFor(cfg)
+	if err != nil {
+		return directory.Options{}, err
+	}
+	l := &cfg.LDAP
+	o := directory.Options{
+		Source: st, Mapper: m, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
+		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
+		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
+	}
+	for _, a := range l.Accounts {
+		o.Accounts = append(o.Accounts, directory.Account{DN: a.DN, PasswordHash: a.PasswordHash, Role: schema.Role(a.Role)})
+	}
+	for _, n := range l.Networks {
+		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role)})
+	}
+	return o, nil
+}
