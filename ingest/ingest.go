@@ -35,6 +35,8 @@ type Applier interface {
 	Ignore(ctx context.Context, e store.Ignored) error
 }
 
+var _ Applier = (*store.Store)(nil)
+
 // Options configures an Ingester. The zero value of every field works.
 type Options struct {
 	Divisions       []config.Division // the divisions, with their codes
