@@ -208,16 +208,15 @@ func (m *Mapper) Entry(r *store.Record) (*Entry, error) {
 		return nil, fmt.Errorf("record of division %q: %w: empty address", r.Division, ErrInvalidDN)
 	}
 	dn := "mail=" + EscapeDNValue(r.Eml) + "," + dv.dn
+	normDN := "mail=" + EscapeDNValue(mail) + "," + dv.normDN
 	e := &Entry{
-		DN: dn, NormDN: "mail=" + EscapeDNValue(mail) + "," + dv.normDN, ParentDN: dv.normDN,
+		DN: dn, NormDN: normDN, ParentDN: dv.normDN,
 		Attrs:       m.personAttrs(r, dv),
-		Operational: personOperational(r, dn),
+		Operational: personOperational(r, dn, normDN),
 		Active:      r.Exists && r.Active(), Visible: r.Visible(), Kind: r.Kind(), Division: r.Division,
 	}
 	return e, nil
 }
-
-var personClasses = NewAttr(AttrObjectClass, "top", "person", "organizationalPerson", "inetOrgPerson", "userdirEntry")
 
 // personAttrs returns the user attributes of a record's entry in output order.
 func (m *Mapper) personAttrs(r *store.Record, dv *division) []Attr {
@@ -258,8 +257,18 @@ func userdirKind(kind string) string {
 	return kind
 }
 
+// Attributes that are the same in every person entry; set by init once
+// the attribute index exists, since normalizing them needs it.
+var personClasses, subschemaSubentryAttr, noSubordinatesAttr Attr
+
+func initSharedAttrs() {
+	personClasses = NewAttr(AttrObjectClass, "top", "person", "organizationalPerson", "inetOrgPerson", "userdirEntry")
+	subschemaSubentryAttr = NewAttr(AttrSubschemaSubentry, SubschemaDN)
+	noSubordinatesAttr = NewAttr(AttrHasSubordinates, "FALSE")
+}
+
 // personOperational returns the operational attributes of a record's entry.
-func personOperational(r *store.Record, dn string) []Attr {
+func personOperational(r *store.Record, dn, normDN string) []Attr {
 	ops := make([]Attr, 0, 6)
 	id := uuid.NewSHA1(uuidNamespace, []byte(r.Division+"\x00"+r.Eml))
 	ops = append(ops, NewAttr(AttrEntryUUID, id.String()))
@@ -274,9 +283,8 @@ func personOperational(r *store.Record, dn string) []Attr {
 		ops = append(ops, NewAttr(AttrModifyTimestamp, GeneralizedTime(r.Modified)))
 	}
 	return append(ops,
-		NewAttr(AttrEntryDN, dn),
-		NewAttr(AttrSubschemaSubentry, SubschemaDN),
-		NewAttr(AttrHasSubordinates, "FALSE"))
+		Attr{Type: AttrEntryDN, Values: []string{dn}, Norm: []string{normDN}},
+		subschemaSubentryAttr, noSubordinatesAttr)
 }
 
 // GeneralizedTime formats t as an LDAP GeneralizedTime in UTC, "YYYYMMDDHHMMSSZ".

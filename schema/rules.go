@@ -141,6 +141,7 @@ func init() {
 		ruleIndex[r.OID] = r
 	}
 	initAttributes()
+	initSharedAttrs()
 }
 
 // LookupMatchingRule returns the matching rule named nameOrOID (a name,

@@ -262,3 +262,26 @@ func TestSubtypes(t *testing.T) {
 		t.Errorf("Subtypes(cn) = %v, want [cn]", s)
 	}
 }
+
+// TestPrepTextFastPaths checks the ASCII and Cyrillic shortcuts against the
+// general preparation they stand in for.
+func TestPrepTextFastPaths(t *testing.T) {
+	var all []rune
+	for r := rune(0x20); r < 0x7f; r++ {
+		all = append(all, r)
+	}
+	for r := rune(0x400); r <= 0x45f; r++ {
+		all = append(all, r)
+	}
+	inputs := []string{"  Ёлкин  СЕМЁН  ", "Ѐ Ё Ђ Џ ѐ ё ђ џ", "Отдел ИТ-2 (склад)", "ABC  xyz", " ", string(all)}
+	for _, r := range all {
+		inputs = append(inputs, string(r), "x"+string(r)+" Y")
+	}
+	for _, in := range inputs {
+		got, gotOK := prepText(in)
+		want, wantOK := prepSlow(in)
+		if got != want || gotOK != wantOK {
+			t.Errorf("prepText(%q) = %q, %v; the general path gives %q, %v", in, got, gotOK, want, wantOK)
+		}
+	}
+}

@@ -25,6 +25,14 @@ func prepText(v string) (string, bool) {
 	if isPrintableASCII(v) {
 		return prepASCII(v)
 	}
+	if isBasicCyrillic(v) {
+		return prepCyrillic(v)
+	}
+	return prepSlow(v)
+}
+
+// prepSlow is prepText for any string.
+func prepSlow(v string) (string, bool) {
 	if !utf8.ValidString(v) {
 		return "", false
 	}
@@ -65,6 +73,51 @@ func isPrintableASCII(v string) bool {
 		}
 	}
 	return true
+}
+
+// isBasicCyrillic reports whether v holds only printable ASCII and the
+// basic Cyrillic block U+0400–U+045F: such a string is already NFKC
+// normalized (nothing in it decomposes or combines) and its full case
+// folding is the simple lower-case mapping.
+func isBasicCyrillic(v string) bool {
+	for _, r := range v {
+		if r < 0x80 {
+			if r < 0x20 || r > 0x7e {
+				return false
+			}
+		} else if r < 0x400 || r > 0x45f {
+			return false
+		}
+	}
+	return true
+}
+
+// prepCyrillic is prepText for isBasicCyrillic strings: fold, ё → е and
+// insignificant space, in one pass.
+func prepCyrillic(v string) (string, bool) {
+	b := make([]byte, 0, len(v))
+	for _, r := range v {
+		switch {
+		case r == ' ':
+			if len(b) == 0 || b[len(b)-1] == ' ' {
+				continue
+			}
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= 0x400 && r <= 0x40f: // Ѐ…Џ
+			r += 0x50
+		case r >= 0x410 && r <= 0x42f: // А…Я
+			r += 0x20
+		}
+		if r == 'ё' {
+			r = 'е'
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	if len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return string(b), len(b) > 0
 }
 
 // prepASCII folds printable ASCII to lower case and collapses spaces; it
