@@ -571,7 +571,7 @@ func messages() map[string][]byte {
 		"MIME-Version: 1.0",
 		"Content-Type: text/plain; charset=utf-8",
 		"Content-Transfer-Encoding: 8bit",
-	}, "_cmd=update:eml=ivanov@company.ru:name=Иванов "+cp1251("Иван")+"\xff:post=Инж\xd0\n")
+	}, "_cmd=update:eml=mojibake@company.ru:name=Кракозябров "+cp1251("Иван")+"\xff:post=Инж\xd0\n")
 	m["undeclared-utf8"] = lf([]string{
 		"Date: Mon, 10 Mar 2025 17:12:00 +0500",
 		"From: admin@tobolsk.company.ru",

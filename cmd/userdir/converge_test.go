@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"userdir/config"
+	"userdir/schema"
+	"userdir/store"
+)
+
+// genMessage is one generated command message.
+type genMessage struct {
+	code, id string
+	date     time.Time
+	lines    []string
+	div      string
+}
+
+func (m genMessage) text() string {
+	return commandMail(m.code, m.id, m.date.Format(time.RFC1123Z), strings.Join(m.lines, "\n"))
+}
+
+var convergeDivisions = []struct{ id, code string }{{"tyumen", "0001"}, {"tobolsk", "0002"}, {"surgut", "0003"}}
+
+// generateStream makes n messages over three divisions on overlapping
+// addresses (the same address in several divisions included), each address
+// of one kind for its life, with distinct random Date stamps.
+func generateStream(r *rand.Rand, n int) []genMessage {
+	base := time.Date(2026, 10, 1, 8, 0, 0, 0, time.FixedZone("+05", 5*3600))
+	stamps := r.Perm(n * 3)
+	names := []string{"Иванов Иван", "Петров Пётр", "Ёлкина Анна", "Smith John", "Сидоров Сидор Сидорович", ""}
+	fields := []string{"name", "gor", "mer", "sot", "of", "post", "sdiv", "vis", "act"}
+	value := func(f string) string {
+		switch f {
+		case "name":
+			return names[r.IntN(len(names))]
+		case "vis", "act":
+			return []string{"0", "1", ""}[r.IntN(3)]
+		case "gor", "mer", "sot":
+			return fmt.Sprintf("%d-%02d", r.IntN(90)+10, r.IntN(100))
+		}
+		return []string{"", "Отдел " + fmt.Sprint(r.IntN(5)), "каб. 2" + fmt.Sprint(r.IntN(9))}[r.IntN(3)]
+	}
+	addr := func() (string, bool) {
+		i := r.IntN(40)
+		return fmt.Sprintf("user%02d@company.ru", i), i%7 == 0 // every seventh address is an alias
+	}
+	out := make([]genMessage, n)
+	for i := range out {
+		d := convergeDivisions[r.IntN(3)]
+		m := genMessage{code: d.code, div: d.id, id: fmt.Sprintf("gen-%d@test", i), date: base.Add(time.Duration(stamps[i]) * time.Minute)}
+		if r.IntN(12) == 0 {
+			kind := []string{"mbox", "alias"}[r.IntN(2)]
+			m.lines = append(m.lines, "_cmd=sync:type="+kind)
+			for j := 0; j < 15; j++ {
+				a, alias := addr()
+				if alias == (kind == "alias") {
+					m.lines = append(m.lines, fmt.Sprintf("_cmd=insert:type=%s:eml=%s:name=%s:gor=%s", kind, a, value("name"), value("gor")))
+				}
+			}
+			out[i] = m
+			continue
+		}
+		for k := r.IntN(4) + 1; k > 0; k-- {
+			a, alias := addr()
+			typ := "type=mbox"
+			if alias {
+				typ = "type=alias:dst=ivanov@company.ru"
+			}
+			var line string
+			switch op := r.IntN(10); {
+			case op < 4:
+				line = "_cmd=insert:" + typ + ":eml=" + a
+			case op < 8:
+				line = "_cmd=update:" + typ + ":eml=" + a
+			default:
+				line = "_cmd=delete:eml=" + a
+			}
+			if !strings.HasPrefix(line, "_cmd=delete") {
+				for _, f := range fields {
+					if r.IntN(3) == 0 {
+						line += ":" + f + "=" + value(f)
+					}
+				}
+			}
+			m.lines = append(m.lines, line)
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// modelRecord is the plain model of one record.
+type modelRecord struct {
+	exists bool
+	vals   map[string]string
+}
+
+// model applies the messages in Date order with the SPEC §1.3 rules.
+func model(msgs []genMessage) map[[2]string]*modelRecord {
+	sorted := append([]genMessage(nil), msgs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].date.Before(sorted[j].date) })
+	recs := map[[2]string]*modelRecord{}
+	get := func(div, eml string) *modelRecord {
+		k := [2]string{div, eml}
+		if recs[k] == nil {
+			recs[k] = &modelRecord{vals: map[string]string{}}
+		}
+		return recs[k]
+	}
+	for _, m := range sorted {
+		syncKind, listed := "", map[string]bool{}
+		for i, line := range m.lines {
+			kv := map[string]string{}
+			for _, f := range strings.Split(line, ":") {
+				k, v, _ := strings.Cut(f, "=")
+				kv[k] = v
+			}
+			if i == 0 && kv["_cmd"] == "sync" {
+				syncKind = kv["type"]
+				continue
+			}
+			rec := get(m.div, kv["eml"])
+			switch kv["_cmd"] {
+			case "insert":
+				rec.exists, rec.vals = true, map[string]string{}
+				listed[kv["eml"]] = true
+			case "update":
+				rec.exists = true
+			case "delete":
+				rec.exists, rec.vals = false, map[string]string{}
+			}
+			for k, v := range kv {
+				if k != "_cmd" && k != "eml" && kv["_cmd"] != "delete" {
+					rec.vals[k] = v
+				}
+			}
+		}
+		if syncKind != "" {
+			for k, rec := range recs {
+				kind := rec.vals["type"]
+				if kind == "" {
+					kind = "mbox"
+				}
+				if k[0] == m.div && kind == syncKind && !listed[k[1]] {
+					rec.exists, rec.vals = false, map[string]string{}
+				}
+			}
+		}
+	}
+	return recs
+}
+
+// modelLDIF renders the model's existing records as `dump -role all` would.
+func modelLDIF(t *testing.T, cfg *config.Config, recs map[[2]string]*modelRecord) string {
+	t.Helper()
+	var list []store.Record
+	for k, m := range recs {
+		if !m.exists {
+			continue
+		}
+		r := store.Record{Division: k[0], Eml: k[1], Exists: true}
+		for key, v := range m.vals {
+			if f, ok := store.FieldByKey(key); ok {
+				r.Values[f] = v
+			}
+		}
+		list = append(list, r)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].Division != list[j].Division {
+			return list[i].Division < list[j].Division
+		}
+		return list[i].Eml < list[j].Eml
+	})
+	entries, _, err := roleEntries(cfg, list, schema.RoleAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := schema.WriteLDIF(&b, entries, schema.LDIFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func ingestAll(t *testing.T, cfg string, msgs []genMessage) string {
+	t.Helper()
+	for _, m := range msgs {
+		if r := runCmd(t, m.text(), map[string]string{"SENDER": "admin@company.ru"}, "ingest", "-config", cfg); r.code != exitOK {
+			t.Fatalf("ingest %s: %+v", m.id, r)
+		}
+	}
+	r := runCmd(t, "", nil, "dump", "-config", cfg, "-role", "all")
+	if r.code != exitOK {
+		t.Fatalf("dump: %+v", r)
+	}
+	return r.stdout
+}
+
+// The same stream of 500 messages, applied in generation order and again
+// shuffled with 10% duplicates, gives the same `dump -role all`, and that is
+// what the §1.3 rules applied in Date order give.
+func TestConvergenceThroughIngestAndDump(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: 1,100 ingests")
+	}
+	r := rand.New(rand.NewPCG(2026, 11))
+	msgs := generateStream(r, 500)
+	inOrder := ingestAll(t, sampleConfig(t, t.TempDir()), msgs)
+
+	shuffled := append([]genMessage(nil), msgs...)
+	for i := 0; i < len(msgs)/10; i++ {
+		shuffled = append(shuffled, msgs[r.IntN(len(msgs))])
+	}
+	r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	cfgPath := sampleConfig(t, t.TempDir())
+	again := ingestAll(t, cfgPath, shuffled)
+	if inOrder != again {
+		t.Fatalf("in order and shuffled differ:\n%s", firstDiff(inOrder, again))
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := modelLDIF(t, cfg, model(msgs)); inOrder != want {
+		t.Fatalf("store and Date-order model differ:\n%s", firstDiff(want, inOrder))
+	}
+	if n := strings.Count(inOrder, "\ndn:"); n < 30 {
+		t.Errorf("only %d entries survived: the stream does not exercise much", n)
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			lo := max(0, i-8)
+			return fmt.Sprintf("line %d:\n--- want\n%s\n+++ got\n%s", i+1, strings.Join(al[lo:min(len(al), i+4)], "\n"), strings.Join(bl[lo:min(len(bl), i+4)], "\n"))
+		}
+	}
+	return fmt.Sprintf("lengths %d vs %d lines", len(al), len(bl))
+}
