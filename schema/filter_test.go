@@ -64,8 +64,8 @@ func TestParseFilter(t *testing.T) {
 	}
 }
 
-// TestFilterFromPacketWire sends every filter type through BER bytes, as a
-// SearchRequest brings it.
+// TestFilterFromPacketWire decodes every filter type as ldap.CompileFilter
+// builds it and after a trip through BER bytes, as a SearchRequest brings it.
 func TestFilterFromPacketWire(t *testing.T) {
 	for _, tt := range filterCases {
 		p, err := ldap.CompileFilter(tt.in)
@@ -76,13 +76,15 @@ func TestFilterFromPacketWire(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DecodePacketErr(%q): %v", tt.in, err)
 		}
-		got, err := FilterFromPacket(wire)
-		if err != nil {
-			t.Errorf("FilterFromPacket(%q from the wire): %v", tt.in, err)
-			continue
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("FilterFromPacket(%q from the wire) = %#v, want %#v", tt.in, got, tt.want)
+		for how, pkt := range map[string]*ber.Packet{"from the wire": wire, "as built": p} {
+			got, err := FilterFromPacket(pkt)
+			if err != nil {
+				t.Errorf("FilterFromPacket(%q %s): %v", tt.in, how, err)
+				continue
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("FilterFromPacket(%q %s) = %#v, want %#v", tt.in, how, got, tt.want)
+			}
 		}
 	}
 }
