@@ -14,7 +14,8 @@ type objectClass struct {
 	May   []string
 }
 
-// The object classes served (RFC 4512, 4519, 2798, 2247, 3672), limited in
+// The object classes served (RFC 4512, 4519, 2798, 2247, 3672, and
+// extensibleObject of RFC 4512 §4.3 for the RootDSE), limited in
 // MUST/MAY to the attribute types this directory has. subentry omits
 // subtreeSpecification, which the directory does not serve.
 var objectClassList = []*objectClass{
@@ -32,6 +33,8 @@ var objectClassList = []*objectClass{
 		May: []string{"departmentNumber", "displayName", "givenName", "mail", "mobile", "o", "roomNumber"}},
 	{OID: OIDUserdirEntry, Name: "userdirEntry", Desc: "userdir: extension, mail server and kind of an address",
 		Sup: "top", Kind: "AUXILIARY", May: []string{"ipPhone", "mailHost", "userdirKind"}},
+	{OID: "1.3.6.1.4.1.1466.101.120.111", Name: "extensibleObject", Desc: "the RootDSE's class",
+		Sup: "top", Kind: "AUXILIARY"},
 	{OID: "2.5.17.0", Name: "subentry", Sup: "top", Kind: "STRUCTURAL", Must: []string{"cn"}},
 	{OID: "2.5.20.1", Name: "subschema", Kind: "AUXILIARY",
 		May: []string{"objectClasses", "attributeTypes", "matchingRules", "ldapSyntaxes"}},

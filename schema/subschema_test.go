@@ -192,7 +192,7 @@ func checkObjectClasses(t *testing.T, values []string, attrs map[string]bool) {
 		}
 	}
 	for _, want := range []string{"top", "person", "organizationalperson", "inetorgperson", "userdirentry",
-		"organization", "dcobject", "organizationalunit", "subentry", "subschema"} {
+		"organization", "dcobject", "organizationalunit", "subentry", "subschema", "extensibleobject"} {
 		if !classes[want] {
 			t.Errorf("object class %s missing", want)
 		}
