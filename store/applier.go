@@ -106,10 +106,9 @@ func (a *applier) sync(kind string, s int64) error {
 			return wrapErr("write sync floor", err)
 		}
 	}
+	// applyFloor is idempotent: only the records of this kind can change.
 	for _, eml := range a.order {
-		if r := &a.recs[eml].cur; r.kind == kind {
-			applyFloor(r, a.floorOf)
-		}
+		applyFloor(&a.recs[eml].cur, a.floorOf)
 	}
 	return nil
 }

@@ -9,7 +9,9 @@
 // reordered, duplicated and delayed messages converge to the same directory.
 // A sync message also records a per-division, per-kind sync floor, which
 // acts as a tombstone for every address the sync did not list. The pure
-// rules are in apply.go; the SQL around them in the other files.
+// rules are in apply.go, with why the floor is applied as a strict delete
+// keyed by a kind that deletes do not clear (the literal wording of SPEC
+// §1.3 does not converge); the SQL around them is in the other files.
 //
 // Store.Apply applies a whole message in one BEGIN IMMEDIATE transaction
 // committed with synchronous=FULL, so nothing is acknowledged before it is

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -77,6 +79,14 @@ func TestBusy(t *testing.T) {
 	}
 	if seq, err := s.Seq(ctx); err != nil || seq != 1 {
 		t.Errorf("Seq while locked = %d, %v; want 1, nil", seq, err)
+	}
+
+	// Another ingest opening the store meanwhile opens (and then waits to write).
+	s2, err := Open(ctx, Options{Path: path, BusyTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Errorf("Open while locked: %v", err)
+	} else {
+		s2.Close()
 	}
 
 	release()
@@ -205,5 +215,58 @@ func TestOpenPragmas(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("PRAGMA %s = %s, want %s", tt.pragma, got, tt.want)
 		}
+	}
+}
+
+// TestConcurrent applies messages from several goroutines while others read,
+// as `serve` (LMTP writes, LDAP polling) does.
+func TestConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Options{})
+	const writers, perWriter = 4, 10
+	errs := make(chan error, writers*perWriter+2)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range perWriter {
+				m := msg("a", fmt.Sprintf("m%d.%d", w, i), w*perWriter+i+1, ins(fmt.Sprintf("u%d.%d@c.ru", w, i)))
+				if _, err := s.Apply(ctx, m); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		var last int64
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			recs, seq, err := s.Changes(ctx, last)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if seq < last || (len(recs) > 0 && seq == last) {
+				errs <- fmt.Errorf("Changes(%d) = %d records at seq %d", last, len(recs), seq)
+				return
+			}
+			last = seq
+		}
+	})
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	recs, seq, err := s.Records(ctx, false)
+	if err != nil || len(recs) != writers*perWriter || seq != writers*perWriter {
+		t.Errorf("Records = %d records at seq %d, %v; want %d at %d", len(recs), seq, err, writers*perWriter, writers*perWriter)
 	}
 }

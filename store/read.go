@@ -51,8 +51,9 @@ func (s *Store) Records(ctx context.Context, tombstones bool) ([]Record, int64, 
 // Changes returns the records, tombstones included, changed after sequence
 // after (Seq > after), ordered by division and eml, and the current sequence.
 func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, error) {
+	// Few rows change between polls: find them by sequence, then sort them.
 	return s.readRecords(ctx, "read changes",
-		selectRecordSQL+" WHERE seq > ? ORDER BY division, eml", after)
+		selectRecordSQL+" INDEXED BY record_seq WHERE seq > ? ORDER BY division, eml", after)
 }
 
 func (s *Store) readRecords(ctx context.Context, op, query string, args ...any) ([]Record, int64, error) {
