@@ -78,8 +78,12 @@ func insertJournal(ctx context.Context, tx *sql.Tx, j *journalRow, rejects, warn
 	return nil
 }
 
-// Journal returns the newest n journal entries, newest first, with their notes.
+// Journal returns the newest n journal entries (all when n <= 0), newest
+// first, with their notes.
 func (s *Store) Journal(ctx context.Context, n int) ([]JournalEntry, error) {
+	if n <= 0 {
+		n = -1 // SQLite: no limit
+	}
 	var out []JournalEntry
 	err := s.read(ctx, "read journal", func(tx *sql.Tx) error {
 		var err error

@@ -52,6 +52,9 @@ func TestJournal(t *testing.T) {
 	if short, err := s.Journal(ctx, 1); err != nil || len(short) != 1 || short[0].ID != got[0].ID {
 		t.Errorf("Journal(1) = %v, %v; want the newest entry", short, err)
 	}
+	if all, err := s.Journal(ctx, 0); err != nil || len(all) != 3 {
+		t.Errorf("Journal(0) = %d entries, %v; want all 3", len(all), err)
+	}
 }
 
 // journalNotes is what Journal returns for the notes of m.
