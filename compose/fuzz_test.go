@@ -1,0 +1,76 @@
+package compose
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"userdir/store"
+)
+
+// FuzzSendRoundTrip composes a message from arbitrary field values and a
+// division code and reads it back as ingest does: it must give the same
+// values (trimmed) and the same code, or be refused before it is sent, and
+// only for a reason that would have mangled it.
+func FuzzSendRoundTrip(f *testing.F) {
+	for _, s := range [][4]string{
+		{"Петров Пётр", "Инженер", "88-02-49", "0001"},
+		{"", "", "", "Тюмень"},
+		{"a:b", `C:\Temp\`, `\\:\:`, "x y"},
+		{" пробел ", "x; _cmd=delete", "=?utf-8?q?x?=", " 0001"},
+		{strings.Repeat("Длинное имя ", 20), strings.Repeat("=", 100), "+7 (3452) 88-02-93", strings.Repeat("код ", 40)},
+		{"a\nb", "\xff", "\t1", "0001\r\n"},
+		{".", "From x", "\u00a0", "=?"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	f.Fuzz(func(t *testing.T, name, post, gor, code string) {
+		line, err := Line("update", []Field{{"eml", "petrov@company.ru"}, {"name", name}, {"post", post}, {"gor", gor}})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidCommand) || (sendable(name) && sendable(post) && sendable(gor)) {
+				t.Fatalf("Line refused %q, %q, %q: %v", name, post, gor, err)
+			}
+			return
+		}
+		body, _, err := Body([]string{line}, "")
+		if err != nil {
+			t.Fatalf("Body(%q): %v", line, err)
+		}
+		raw, err := testMessage(code, body).Encode()
+		if err != nil {
+			if !errors.Is(err, ErrInvalidMessage) || codeSendable(code) {
+				t.Fatalf("Encode with code %q: %v", code, err)
+			}
+			return
+		}
+		m, _, cmds := readMessage(t, raw)
+		want := []store.Command{command(t, 1, store.OpUpdate, "petrov@company.ru",
+			"name", strings.TrimSpace(name), "post", strings.TrimSpace(post), "gor", strings.TrimSpace(gor))}
+		if m.Subject != code || !reflect.DeepEqual(cmds, want) {
+			t.Fatalf("read back Subject %q and\n%+v\nwant %q and\n%+v\n%s", m.Subject, cmds, code, want, raw)
+		}
+	})
+}
+
+// sendable reports whether a value is one that must be sent: valid UTF-8
+// without control characters and without ';' before "_cmd=" (white space
+// aside), which would start another command.
+func sendable(v string) bool {
+	squeezed := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, v)
+	return utf8.ValidString(v) && !strings.ContainsFunc(v, unicode.IsControl) && !strings.Contains(squeezed, ";_cmd=")
+}
+
+// codeSendable reports whether a division code is one that must be sent.
+func codeSendable(code string) bool {
+	return code != "" && len(code) <= maxCodeBytes && utf8.ValidString(code) &&
+		!strings.ContainsFunc(code, unicode.IsControl) && strings.TrimSpace(code) == code &&
+		!strings.Contains(code, "  ") && !strings.Contains(code, "=?")
+}
