@@ -74,3 +74,36 @@ func codeSendable(code string) bool {
 		!strings.ContainsFunc(code, unicode.IsControl) && strings.TrimSpace(code) == code &&
 		!strings.Contains(code, "  ") && !strings.Contains(code, "=?")
 }
+
+// FuzzParseText reads arbitrary input as the commands of userdir send: it
+// must give command lines that each read as one valid command and make a
+// valid body together (unless a sync line is out of place), or an error.
+func FuzzParseText(f *testing.F) {
+	for _, s := range []string{
+		"insert eml=petrov@company.ru name=Петров  Пётр gor=88-02-49\n",
+		"# c\n\nupdate\teml=a@company.ru post=C:\\Temp\\ sot=\r\ndelete eml=b@company.ru",
+		"_cmd=delete:type=mbox:eml=c@company.ru\n_cmd=sync:type=mbox\n",
+		"insert eml=a@company.ru post=x;_cmd=delete\n",
+		"\uFEFFupdate eml=a@company.ru name= of=1=2 x=y\n",
+		"insert Петров eml=a@company.ru",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		lines, err := ParseText(strings.NewReader(in))
+		if err != nil {
+			if lines != nil || !errors.Is(err, ErrInvalidCommand) && !strings.Contains(err.Error(), "read commands") {
+				t.Fatalf("ParseText(%q) = %q, %v", in, lines, err)
+			}
+			return
+		}
+		for _, l := range lines {
+			if _, err := CheckLine(l); err != nil {
+				t.Fatalf("ParseText(%q) gave %q: %v", in, l, err)
+			}
+		}
+		if _, _, err := Body(lines, ""); err != nil && len(lines) > 0 && !strings.Contains(err.Error(), "sync") {
+			t.Fatalf("Body of %q: %v", lines, err)
+		}
+	})
+}
