@@ -13,6 +13,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,9 +31,9 @@ func invalidCommand(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidCommand}, args...)...)
 }
 
-// Keys lists the keys a command may have besides _cmd, in the order of
+// keys lists the keys a command may have besides _cmd, in the order of
 // SPEC §1.2.
-var Keys = []string{"type", "eml", "name", "gor", "mer", "sot", "of", "post", "sdiv", "act", "vis", "dst"}
+var keys = []string{"type", "eml", "name", "gor", "mer", "sot", "of", "post", "sdiv", "act", "vis", "dst"}
 
 // ops are the operations of the convenience form; sync is the -sync flag's.
 var ops = map[string]bool{"insert": true, "update": true, "delete": true}
@@ -85,7 +86,7 @@ func checkFields(op string, fields []Field) ([]Field, error) {
 		key, val := strings.ToLower(strings.TrimSpace(f.Key)), strings.TrimSpace(f.Value)
 		switch {
 		case !isKey(key):
-			return nil, invalidCommand("unknown key %q (keys: %s)", key, strings.Join(Keys, ", "))
+			return nil, invalidCommand("unknown key %q (keys: %s)", key, strings.Join(keys, ", "))
 		case seen[key]:
 			return nil, invalidCommand("key %q given twice", key)
 		case op == "delete" && key != "eml" && key != "type":
@@ -106,14 +107,9 @@ func checkFields(op string, fields []Field) ([]Field, error) {
 	return out, nil
 }
 
-// isKey reports whether key (lower-case) is one of Keys.
+// isKey reports whether key (lower-case) is one of keys.
 func isKey(key string) bool {
-	for _, k := range Keys {
-		if k == key {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(keys, key)
 }
 
 // checkText refuses text that is not valid UTF-8 or holds a control
