@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,8 +55,9 @@ type Directory struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	refreshMu sync.Mutex // serializes snapshot updates
-	lastEdit  time.Time  // when the overlay last grew (under refreshMu)
+	refreshMu  sync.Mutex  // serializes snapshot updates
+	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
+	compacting atomic.Bool // a Compact is running
 	filters   filterCache
 }
 
@@ -119,6 +121,8 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	d.policy.Store(p)
 	d.snap.Store(s)
+	recs = nil
+	debug.FreeOSMemory()
 	return nil
 }
 
@@ -139,46 +143,77 @@ func (d *Directory) Run(ctx context.Context) error {
 		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("refresh from store", "err", err)
 		}
+		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
+			go func() {
+				defer d.compacting.Store(false)
+				if err := d.Compact(ctx); err != nil && ctx.Err() == nil {
+					d.log.Error("compact snapshot", "err", err)
+				}
+			}()
+		}
 	}
 }
 
-// Refresh brings the snapshot up to date with the store now. Small changes
-// go into the overlay; large ones, or an overlay that has been quiet for a
-// while, lead to a new base.
+// Refresh brings the snapshot up to date with the store now: the changed
+// records go into the overlay, which has indexes of its own, so a change is
+// searchable as soon as it is read.
 func (d *Directory) Refresh(ctx context.Context) error {
 	d.refreshMu.Lock()
 	defer d.refreshMu.Unlock()
 	p := d.policy.Load()
-	src := p.opts.Source
 	cur := d.snap.Load()
-	seq, err := src.Seq(ctx)
-	if err != nil {
+	seq, err := p.opts.Source.Seq(ctx)
+	if err != nil || seq == cur.seq {
 		return err
 	}
-	if seq == cur.seq {
-		if len(cur.extra) > 0 || cur.masked != nil {
-			if time.Since(d.lastEdit) > quietCompact {
-				d.snap.Store(cur.compact())
-			}
-		}
-		return nil
-	}
-	changes, seq, err := src.Changes(ctx, cur.seq)
+	changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 	if err != nil {
 		return err
 	}
 	next := cur.withChanges(p.opts.Mapper, changes, seq, d.log)
-	if len(next.extra) > maxOverlay || len(changes) > maxOverlay {
-		next = next.compact()
-	}
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
 }
 
+// compactDue reports whether the overlay is big enough, or has been quiet
+// long enough, to be folded into a new base.
+func (d *Directory) compactDue() bool {
+	cur := d.snap.Load()
+	if len(cur.extra) == 0 && cur.masked == nil {
+		return false
+	}
+	d.refreshMu.Lock()
+	defer d.refreshMu.Unlock()
+	return len(cur.extra) >= maxOverlay || time.Since(d.lastEdit) > quietCompact
+}
+
+// Compact folds the overlay into a new base. The base is built without
+// holding up Refresh; changes that arrive meanwhile are read again from the
+// store and put in the new snapshot's overlay.
+func (d *Directory) Compact(ctx context.Context) error {
+	cur := d.snap.Load()
+	start := time.Now()
+	next := cur.compact()
+	d.refreshMu.Lock()
+	defer d.refreshMu.Unlock()
+	if d.snap.Load() != cur {
+		p := d.policy.Load()
+		changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
+		if err != nil {
+			return err
+		}
+		next = next.withChanges(p.opts.Mapper, changes, seq, d.log)
+	}
+	d.snap.Store(next)
+	d.log.Debug("snapshot compacted", "entries", len(next.items), "took", time.Since(start).Round(time.Millisecond))
+	go debug.FreeOSMemory()
+	return nil
+}
+
 const (
-	maxOverlay   = 64
+	maxOverlay   = 4096
 	quietCompact = 2 * time.Second
 )
 

@@ -316,15 +316,38 @@ func TestLiveChangesAndOverlay(t *testing.T) {
 		}
 	}
 	check("overlay")
-	d.snap.Store(d.Snapshot().compact())
+	if err := d.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Snapshot(); s.extra != nil || s.masked != nil {
+		t.Error("compaction left an overlay")
+	}
 	check("compacted")
-	// A large change set builds a new base directly.
+	// A large change set is searchable through the overlay's own indexes.
 	src.Put(fixture.Many("tobolsk", 300)...)
 	if err := d.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s := d.Snapshot(); s.extra != nil || s.masked != nil {
-		t.Error("a large change set left an overlay")
+	if s := d.Snapshot(); len(s.extra) != 300 {
+		t.Errorf("overlay holds %d items, want 300", len(s.extra))
+	}
+	check("large overlay")
+	if got := count("(cn=пользователь0042*)"); got != 1 {
+		t.Errorf("indexed lookup in the overlay: %d entries", got)
+	}
+	// Changes that arrive while a compaction runs are not lost.
+	cur := d.Snapshot()
+	next := cur.compact()
+	src.Put(fixture.Record("tobolsk", "late@company.ru", "name", "Поздний Павел"))
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = next
+	if err := d.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("(cn=поздний*)"); got != 1 {
+		t.Errorf("a change during compaction: %d entries", got)
 	}
 	check("rebuilt")
 	if got := count("(cn=пользователь*)"); got != 300 {

@@ -61,57 +61,101 @@ func (ix *sortedIndex) atMost(v string) []int32 {
 }
 
 // gramIndex is an n-gram index over the normalized values of a group of
-// attributes: the ids of the entries with a gram somewhere in those values,
-// each id once per gram, in id order. Text uses 2- and 3-grams of runes;
-// phones use 4-grams of digits.
+// attributes: for each gram, the ids of the entries with that gram
+// somewhere in those values, each once, in id order. Grams are packed into
+// uint64 keys (see gramKeys); the posting lists share one arena, filled in
+// two passes (count, then place) so that it has no slack.
 type gramIndex struct {
-	n     []int // gram lengths, in runes
-	grams map[string][]int32
+	sizes []int // gram lengths: runes for text, digits for phones
+	lists map[uint64]span
+	arena []int32
 }
 
-func newGramIndex(n ...int) *gramIndex {
-	return &gramIndex{n: n, grams: make(map[string][]int32)}
+type span struct{ off, n, last int32 }
+
+func newGramIndex(sizes ...int) *gramIndex {
+	return &gramIndex{sizes: sizes, lists: make(map[uint64]span)}
 }
 
-// add indexes value v of entry id. Entries must be added in id order.
-func (g *gramIndex) add(id int32, v string) {
-	for _, n := range g.n {
-		forEachGram(v, n, func(gram string) {
-			list := g.grams[gram]
-			if len(list) > 0 && list[len(list)-1] == id {
-				return
+// gramKeys calls fn with the key of every gram of v of each size in sizes.
+// A key packs up to three runes of 21 bits and the gram length.
+func gramKeys(v string, sizes []int, fn func(uint64)) {
+	var window [4]uint64
+	count := 0
+	for _, r := range v {
+		window[0], window[1], window[2], window[3] = window[1], window[2], window[3], uint64(r)
+		count++
+		for _, n := range sizes {
+			if count >= n {
+				fn(packGram(window[4-n:]))
 			}
-			if list == nil {
-				gram = strings.Clone(gram)
+		}
+	}
+}
+
+func packGram(runes []uint64) uint64 {
+	k := uint64(len(runes)) << 63 >> 63 << 62 // marks even lengths, so 2- and 4-grams differ from 3-grams
+	k |= uint64(len(runes)) << 60
+	for _, r := range runes {
+		if len(runes) == 4 { // digits: four of them fit in 4 bits each
+			k = k<<4 | (r - '0')
+		} else {
+			k = k<<21 | r
+		}
+	}
+	return k
+}
+
+// count is the first pass: it counts entry id's grams of values.
+func (g *gramIndex) count(id int32, values []string) {
+	for _, v := range values {
+		gramKeys(v, g.sizes, func(k uint64) {
+			s, ok := g.lists[k]
+			if !ok {
+				s.last = -1
 			}
-			g.grams[gram] = append(list, id)
+			if s.last != id {
+				s.n++
+				s.last = id
+			}
+			g.lists[k] = s
 		})
 	}
 }
 
-// forEachGram calls fn with every n-rune substring of v.
-func forEachGram(v string, n int, fn func(string)) {
-	var starts [8]int // ring of the last n rune starts
-	count := 0
-	for i := range v {
-		starts[count%8] = i
-		count++
-		if count > n {
-			fn(v[starts[(count-1-n)%8]:i])
-		}
+// allocate lays the lists out in the arena after counting.
+func (g *gramIndex) allocate() {
+	total := int32(0)
+	for k, s := range g.lists {
+		s.off, total = total, total+s.n
+		s.n, s.last = 0, -1
+		g.lists[k] = s
 	}
-	if count >= n {
-		fn(v[starts[(count-n)%8]:])
+	g.arena = make([]int32, total)
+}
+
+// place is the second pass: it records id under its grams.
+func (g *gramIndex) place(id int32, values []string) {
+	for _, v := range values {
+		gramKeys(v, g.sizes, func(k uint64) {
+			s := g.lists[k]
+			if s.last != id {
+				g.arena[s.off+s.n] = id
+				s.n++
+				s.last = id
+				g.lists[k] = s
+			}
+		})
 	}
 }
 
-// lookup returns the shortest posting list among the grams of piece, the
+// lookup returns the shortest posting list among the grams of piece: the
 // candidates for a value containing piece. ok is false when piece is
-// shorter than every gram length.
+// shorter than every gram.
 func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 	runes := utf8.RuneCountInString(piece)
 	n := 0
-	for _, k := range g.n {
+	for _, k := range g.sizes {
 		if k <= runes && k > n {
 			n = k
 		}
@@ -120,10 +164,10 @@ func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 		return nil, false
 	}
 	best := -1
-	forEachGram(piece, n, func(gram string) {
-		list := g.grams[gram]
-		if best < 0 || len(list) < len(ids) {
-			ids, best = list, len(list)
+	gramKeys(piece, []int{n}, func(k uint64) {
+		s := g.lists[k]
+		if best < 0 || int(s.n) < best {
+			ids, best = g.arena[s.off:s.off+s.n], int(s.n)
 		}
 	})
 	return ids, true
@@ -132,31 +176,37 @@ func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 // phoneIndex finds phone numbers by the equality rule of SPEC §2.4: numbers
 // of six or more digits by their last six digits, shorter ones exactly.
 type phoneIndex struct {
-	tail  map[string][]int32
-	short map[string][]int32
+	ids map[uint32][]int32
 }
 
-func newPhoneIndex() *phoneIndex {
-	return &phoneIndex{tail: make(map[string][]int32), short: make(map[string][]int32)}
+// phoneKey is the last six digits as a number, with the digit count (up to
+// six) in the high bits so that "0123" and "123" differ.
+func phoneKey(digits string) uint32 {
+	if len(digits) > 6 {
+		digits = digits[len(digits)-6:]
+	}
+	k := uint32(len(digits)) << 24
+	var n uint32
+	for i := 0; i < len(digits); i++ {
+		n = n*10 + uint32(digits[i]-'0')
+	}
+	return k | n
 }
 
 func (p *phoneIndex) add(id int32, digits string) {
-	m, k := p.short, digits
-	if len(digits) >= 6 {
-		m, k = p.tail, digits[len(digits)-6:]
-	}
-	list := m[k]
+	k := phoneKey(digits)
+	list := p.ids[k]
 	if len(list) > 0 && list[len(list)-1] == id {
 		return
 	}
-	m[k] = append(list, id)
+	p.ids[k] = append(list, id)
 }
 
 func (p *phoneIndex) equal(digits string) []int32 {
-	if len(digits) >= 6 {
-		return p.tail[digits[len(digits)-6:]]
+	if digits == "" {
+		return nil
 	}
-	return p.short[digits]
+	return p.ids[phoneKey(digits)]
 }
 
 // indexes are the lookup structures of a snapshot's base.
@@ -181,34 +231,45 @@ func buildIndexes(items []*item) *indexes {
 		names:  newGramIndex(2, 3),
 		mail:   newGramIndex(2, 3),
 		phones: newGramIndex(4),
-		phone:  newPhoneIndex(),
+		phone:  &phoneIndex{ids: make(map[uint32][]int32)},
 	}
 	pairs := make(map[*schema.AttributeType][]keyID, len(sortedAttrs))
 	for _, t := range sortedAttrs {
 		pairs[t] = make([]keyID, 0, len(items))
 	}
+	groups := make([]groupValues, len(items))
 	for id, it := range items {
-		id := int32(id)
+		g := &groups[id]
 		for _, a := range it.entry.Attrs {
 			if _, ok := pairs[a.Type]; ok {
 				for _, n := range a.Norm {
-					pairs[a.Type] = append(pairs[a.Type], keyID{n, id})
+					pairs[a.Type] = append(pairs[a.Type], keyID{n, int32(id)})
 				}
 			}
 			switch {
 			case a.Type == schema.AttrMail:
-				addAll(ix.mail, id, a.Norm)
+				g.mail = appendDistinct(g.mail, a.Norm)
 			case slices.Contains(nameAttrs, a.Type):
-				addAll(ix.names, id, a.Norm)
+				g.names = appendDistinct(g.names, a.Norm)
 			case slices.Contains(phoneAttrs, a.Type):
-				addAll(ix.phones, id, a.Norm)
-				for _, n := range a.Norm {
-					if n != "" {
-						ix.phone.add(id, n)
-					}
-				}
+				g.phones = appendDistinct(g.phones, a.Norm)
 			}
 		}
+		ix.names.count(int32(id), g.names)
+		ix.mail.count(int32(id), g.mail)
+		ix.phones.count(int32(id), g.phones)
+		for _, n := range g.phones {
+			ix.phone.add(int32(id), n)
+		}
+	}
+	for _, gi := range []*gramIndex{ix.names, ix.mail, ix.phones} {
+		gi.allocate()
+	}
+	for id := range groups {
+		g := &groups[id]
+		ix.names.place(int32(id), g.names)
+		ix.mail.place(int32(id), g.mail)
+		ix.phones.place(int32(id), g.phones)
 	}
 	for t, p := range pairs {
 		ix.sorted[t] = newSortedIndex(p)
@@ -216,10 +277,21 @@ func buildIndexes(items []*item) *indexes {
 	return ix
 }
 
-func addAll(g *gramIndex, id int32, values []string) {
-	for _, v := range values {
-		g.add(id, v)
+// groupValues are an entry's distinct values per gram group.
+type groupValues struct{ names, mail, phones []string }
+
+// appendDistinct adds the values of add that are not empty and not
+// contained in a value already in list: their grams would add nothing.
+// A value that contains earlier ones replaces them.
+func appendDistinct(list, add []string) []string {
+	for _, v := range add {
+		if v == "" || slices.ContainsFunc(list, func(have string) bool { return strings.Contains(have, v) }) {
+			continue
+		}
+		list = slices.DeleteFunc(list, func(have string) bool { return strings.Contains(v, have) })
+		list = append(list, v)
 	}
+	return list
 }
 
 // gramsFor returns the gram index that covers attribute t, or nil.

@@ -22,7 +22,7 @@ func recordKey(division, eml string) string { return division + "\x00" + eml }
 
 // newItem encodes e. key and div place it in the tree.
 func newItem(e *schema.Entry, key string, div int32) *item {
-	size := len(e.DN) + 8
+	size := tlvSize(len(e.DN))
 	for _, a := range e.Attrs {
 		size += attrSize(a)
 	}
@@ -46,13 +46,17 @@ func newItem(e *schema.Entry, key string, div int32) *item {
 	return it
 }
 
+// attrSize is the exact size of a's PartialAttribute encoding.
 func attrSize(a schema.Attr) int {
-	n := len(a.Type.Name) + 16
+	set := 0
 	for _, v := range a.Values {
-		n += len(v) + 5
+		set += tlvSize(len(v))
 	}
-	return n
+	return tlvSize(tlvSize(len(a.Type.Name)) + tlvSize(set))
 }
+
+// tlvSize is the size of a TLV with n bytes of content.
+func tlvSize(n int) int { return 1 + wire.LengthSize(n) + n }
 
 // attr returns the TLV of the i-th attribute (user attributes first).
 func (it *item) attr(i int) []byte { return it.enc[it.offs[i]:it.offs[i+1]] }

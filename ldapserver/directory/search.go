@@ -144,7 +144,7 @@ func (r *run) each(fn func(*item) bool) error {
 		pl = snap.ix.planFilter(r.req.Filter)
 	}
 	var seen *bitset
-	if !pl.all && len(pl.lists) > 1 {
+	if !pl.all && len(pl.lists) > 1 || len(snap.extra) > 0 {
 		seen = getBitset(snap.size())
 		defer putBitset(seen)
 	}
@@ -170,21 +170,35 @@ func (r *run) each(fn func(*item) bool) error {
 		if !r.scanScope(visit) {
 			return nil
 		}
-	} else {
-		for _, list := range pl.lists {
-			for _, id := range list {
-				if !visit(id) {
-					return nil
-				}
-			}
-		}
+	} else if !visitLists(pl.lists, 0, visit) {
+		return nil
+	}
+	if len(snap.extra) == 0 {
+		return nil
+	}
+	base := int32(len(snap.items))
+	if xp := snap.xix.planFilter(r.req.Filter); !xp.all {
+		visitLists(xp.lists, base, visit)
+		return nil
 	}
 	for i := range snap.extra {
-		if !visit(int32(len(snap.items) + i)) {
+		if !visit(base + int32(i)) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// visitLists visits the ids of lists, shifted by base, until visit says stop.
+func visitLists(lists [][]int32, base int32, visit func(int32) bool) bool {
+	for _, list := range lists {
+		for _, id := range list {
+			if !visit(base + id) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (r *run) interrupted() bool {

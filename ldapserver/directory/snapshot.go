@@ -28,6 +28,7 @@ type Snapshot struct {
 	extra    []*item
 	extraDN  map[string]int32 // NormDN → index in extra
 	extraKey map[string]int32
+	xix      *indexes // indexes of extra, by index in extra
 }
 
 // Seq returns the store change sequence the snapshot reflects.
@@ -202,6 +203,7 @@ func (s *Snapshot) withChanges(m *schema.Mapper, changes []store.Record, seq int
 		n.extraDN[it.entry.NormDN] = int32(i)
 		n.extraKey[it.key] = int32(i)
 	}
+	n.xix = buildIndexes(n.extra)
 	return &n
 }
 

@@ -118,16 +118,25 @@ func End(b []byte, start int) []byte {
 
 // AppendAttribute appends a PartialAttribute (RFC 4511 §4.1.7):
 // SEQUENCE { type OCTET STRING, vals SET OF OCTET STRING }. With typesOnly
-// the set is empty.
+// the set is empty. Lengths are computed first, so exactly the encoding's
+// size is appended.
 func AppendAttribute(b []byte, name string, values []string, typesOnly bool) []byte {
-	b, seq := Begin(b, TagSequence)
+	set := 0
+	if !typesOnly {
+		for _, v := range values {
+			set += 1 + LengthSize(len(v)) + len(v)
+		}
+	}
+	seq := 1 + LengthSize(len(name)) + len(name) + 1 + LengthSize(set) + set
+	b = append(b, TagSequence)
+	b = AppendLength(b, seq)
 	b = AppendString(b, TagOctetString, name)
-	b, set := Begin(b, TagSet)
+	b = append(b, TagSet)
+	b = AppendLength(b, set)
 	if !typesOnly {
 		for _, v := range values {
 			b = AppendString(b, TagOctetString, v)
 		}
 	}
-	b = End(b, set)
-	return End(b, seq)
+	return b
 }
