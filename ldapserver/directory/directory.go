@@ -58,7 +58,7 @@ type Directory struct {
 	refreshMu  sync.Mutex  // serializes snapshot updates
 	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
 	compacting atomic.Bool // a Compact is running
-	filters   filterCache
+	filters    filterCache
 }
 
 // policy is the part of Options that a reload swaps as a whole.
