@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,6 +27,7 @@ func unavailable(tb testing.TB, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if os.Getenv("CI") == "true" {
 		tb.Fatalf("%s; %s (CI=true: integration tests must run)", msg, packagesHint)
+		return
 	}
 	tb.Skipf("%s; %s", msg, packagesHint)
 }
@@ -123,5 +125,42 @@ func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() (boo
 			tb.Fatalf("timed out after %v waiting for %s; last state:\n%s", timeout, what, state)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// recordingTB is a testing.TB that records Skipf and Fatalf instead of
+// stopping the test.
+type recordingTB struct {
+	testing.TB
+	skipped, fatal string
+}
+
+func (r *recordingTB) Skipf(format string, args ...any)  { r.skipped = fmt.Sprintf(format, args...) }
+func (r *recordingTB) Fatalf(format string, args ...any) { r.fatal = fmt.Sprintf(format, args...) }
+
+// TestIntegrationUnavailable checks that a missing program skips the
+// tests on a developer's machine and fails them under CI=true, naming
+// the packages to install.
+func TestIntegrationUnavailable(t *testing.T) {
+	tests := []struct {
+		ci                  string
+		wantSkip, wantFatal bool
+	}{
+		{ci: "", wantSkip: true},
+		{ci: "false", wantSkip: true},
+		{ci: "true", wantFatal: true},
+	}
+	for _, tt := range tests {
+		t.Setenv("CI", tt.ci)
+		r := &recordingTB{TB: t}
+		requireTools(r, "userdir-integration-no-such-program")
+		if (r.skipped != "") != tt.wantSkip || (r.fatal != "") != tt.wantFatal {
+			t.Errorf("CI=%q: skipped %q, fatal %q; want skip %v, fatal %v", tt.ci, r.skipped, r.fatal, tt.wantSkip, tt.wantFatal)
+		}
+		for _, msg := range []string{r.skipped, r.fatal} {
+			if msg != "" && (!strings.Contains(msg, "userdir-integration-no-such-program") || !strings.Contains(msg, "postfix-ldap")) {
+				t.Errorf("CI=%q: message %q should name the program and the packages", tt.ci, msg)
+			}
+		}
 	}
 }
