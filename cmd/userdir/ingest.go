@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"userdir/ingest"
@@ -19,7 +20,7 @@ import (
 func runIngest(ctx context.Context, e *env, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			code = tempFail(e, nil, "internal error", fmt.Errorf("panic: %v", r))
+			code = tempFail(e, nil, "userdir internal error; will retry", fmt.Errorf("panic: %v", r))
 		}
 	}()
 	fs := newFlagSet(e, "ingest", "[-config FILE] [-sender ADDR] [-lock-timeout DURATION] < message")
@@ -66,13 +67,18 @@ func storeReason(err error) string {
 	return "userdir store unavailable; will retry"
 }
 
-// tempFail prints the 4.3.0 line first (Postfix shows it as the defer
-// reason), then logs the details, and returns EX_TEMPFAIL.
+// tempFail prints one line, "4.3.0 reason (cause)", and returns
+// EX_TEMPFAIL. Postfix's pipe takes the status from it and puts the text
+// in the defer reason and the mail log, so the administrator sees why
+// without anything else printed; details go to stderr only at debug level.
 func tempFail(e *env, log *slog.Logger, reason string, err error) int {
-	fmt.Fprintf(e.stdout, "4.3.0 %s\n", reason)
-	if log == nil {
-		log = newLogger(e, slog.LevelError)
+	cause := strings.Join(strings.Fields(err.Error()), " ")
+	if len(cause) > 300 {
+		cause = cause[:300] + "..."
 	}
-	log.Error("message deferred", "reason", reason, "err", err)
+	fmt.Fprintf(e.stdout, "4.3.0 %s (%s)\n", reason, cause)
+	if log != nil {
+		log.Debug("message deferred", "reason", reason, "err", err)
+	}
 	return exitTempFail
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"sync/atomic"
 	"syscall"
@@ -32,10 +33,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL]")
 	path := configFlag(fs)
 	level := logLevelFlag(fs)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to `file` until the server stops")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	log := newLogger(e, level)
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			log.Error("cpu profile", "err", err)
+			return exitFailure
+		}
+		defer stop()
+	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
 		reportConfigError(e.stderr, "serve", err)
@@ -66,6 +76,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return exitFailure
 		}
 	}
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // server is a running `userdir serve`.

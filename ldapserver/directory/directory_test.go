@@ -273,6 +273,12 @@ func TestRootDSEAndSubschema(t *testing.T) {
 		!slices.Contains(root["supportedExtension"], OIDWhoAmI) || !slices.Equal(root["supportedLDAPVersion"], []string{"2", "3"}) {
 		t.Errorf("root DSE: %v", root)
 	}
+	for _, attrs := range [][]string{{"+"}, {"*"}, {"supportedControl"}} {
+		c, _ := search(t, d, d.Anonymous(loopback), "", ScopeBase, "(objectClass=*)", attrs...)
+		if len(c.attrs) != 1 || !slices.Contains(c.attrs[0]["supportedControl"], OIDPaging) {
+			t.Errorf("root DSE with %v: %v", attrs, c.attrs)
+		}
+	}
 	c, res = search(t, d, d.Anonymous(loopback), "cn=Subschema", ScopeBase, "(objectClass=subschema)", "objectClasses", "attributeTypes")
 	if res.Code != Success || len(c.attrs) != 1 || len(c.attrs[0]["attributeTypes"]) < 20 {
 		t.Fatalf("subschema: code %d, %v", res.Code, c.attrs)

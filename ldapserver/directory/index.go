@@ -93,17 +93,19 @@ func gramKeys(v string, sizes []int, fn func(uint64)) {
 	}
 }
 
+// packGram packs a gram into a key: digits (4-grams) in 4 bits each, text
+// runes in 20 bits each (a rune beyond that range only costs extra
+// candidates), and the gram length in the top three bits.
 func packGram(runes []uint64) uint64 {
-	k := uint64(len(runes)) << 63 >> 63 << 62 // marks even lengths, so 2- and 4-grams differ from 3-grams
-	k |= uint64(len(runes)) << 60
+	var k uint64
 	for _, r := range runes {
-		if len(runes) == 4 { // digits: four of them fit in 4 bits each
-			k = k<<4 | (r - '0')
+		if len(runes) == 4 {
+			k = k<<4 | (r-'0')&0xf
 		} else {
-			k = k<<21 | r
+			k = k<<20 | r&0xfffff
 		}
 	}
-	return k
+	return k | uint64(len(runes))<<61
 }
 
 // count is the first pass: it counts entry id's grams of values.
@@ -149,9 +151,10 @@ func (g *gramIndex) place(id int32, values []string) {
 	}
 }
 
-// lookup returns the shortest posting list among the grams of piece: the
-// candidates for a value containing piece. ok is false when piece is
-// shorter than every gram.
+// lookup returns the candidates for a value containing piece: the
+// intersection of the posting lists of its grams (lists are in id order,
+// so this is a merge that never touches an entry). ok is false when piece
+// is shorter than every gram.
 func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 	runes := utf8.RuneCountInString(piece)
 	n := 0
@@ -163,14 +166,38 @@ func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 	if n == 0 {
 		return nil, false
 	}
-	best := -1
+	var lists [][]int32
 	gramKeys(piece, []int{n}, func(k uint64) {
 		s := g.lists[k]
-		if best < 0 || int(s.n) < best {
-			ids, best = g.arena[s.off:s.off+s.n], int(s.n)
-		}
+		lists = append(lists, g.arena[s.off:s.off+s.n])
 	})
+	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+	ids = lists[0]
+	for _, l := range lists[1:] {
+		if len(ids) <= 8 {
+			break // few enough: checking them is cheaper than merging more
+		}
+		ids = intersect(ids, l)
+	}
 	return ids, true
+}
+
+// intersect returns the ids in both sorted lists.
+func intersect(a, b []int32) []int32 {
+	out := make([]int32, 0, min(len(a), len(b)))
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
 }
 
 // phoneIndex finds phone numbers by the equality rule of SPEC §2.4: numbers

@@ -27,6 +27,38 @@ func (p plan) size() int {
 // planFilter chooses index lookups for f. It never decides a match: every
 // candidate is still checked with the compiled filter.
 func (ix *indexes) planFilter(f schema.Filter) plan {
+	p := planner{indexes: ix}
+	return p.plan(f)
+}
+
+// planner plans one filter, remembering gram lookups: clients ask for the
+// same digits in telephoneNumber and mobile, which share one index.
+type planner struct {
+	*indexes
+	memo map[gramQuery][]int32
+}
+
+type gramQuery struct {
+	g     *gramIndex
+	piece string
+}
+
+func (ix *planner) grams(g *gramIndex, piece string) ([]int32, bool) {
+	q := gramQuery{g, piece}
+	if ids, ok := ix.memo[q]; ok {
+		return ids, true
+	}
+	ids, ok := g.lookup(piece)
+	if ok {
+		if ix.memo == nil {
+			ix.memo = make(map[gramQuery][]int32)
+		}
+		ix.memo[q] = ids
+	}
+	return ids, ok
+}
+
+func (ix *planner) plan(f schema.Filter) plan {
 	switch f := f.(type) {
 	case schema.And:
 		return ix.planAnd(f)
@@ -58,10 +90,10 @@ func attrOf(f schema.Filter) *schema.AttributeType {
 	return nil
 }
 
-func (ix *indexes) planAnd(f schema.And) plan {
+func (ix *planner) planAnd(f schema.And) plan {
 	best := scanAll
 	for _, c := range f {
-		p := ix.planFilter(c)
+		p := ix.plan(c)
 		if !p.all && (best.all || p.size() < best.size()) {
 			best = p
 		}
@@ -69,19 +101,30 @@ func (ix *indexes) planAnd(f schema.And) plan {
 	return best
 }
 
-func (ix *indexes) planOr(f schema.Or) plan {
+// planOr unites its members' candidates. The same list twice (the phone
+// attributes share one gram index) is visited once.
+func (ix *planner) planOr(f schema.Or) plan {
 	var out plan
 	for _, c := range f {
-		p := ix.planFilter(c)
+		p := ix.plan(c)
 		if p.all {
 			return scanAll
 		}
-		out.lists = append(out.lists, p.lists...)
+		for _, l := range p.lists {
+			if !slices.ContainsFunc(out.lists, func(have []int32) bool { return sameList(have, l) }) {
+				out.lists = append(out.lists, l)
+			}
+		}
 	}
 	return out
 }
 
-func (ix *indexes) planEquality(attr, value string) plan {
+// sameList reports whether a and b are the same slice of the same array.
+func sameList(a, b []int32) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func (ix *planner) planEquality(attr, value string) plan {
 	t := schema.LookupAttribute(attr)
 	if t == nil {
 		return plan{}
@@ -102,7 +145,7 @@ func (ix *indexes) planEquality(attr, value string) plan {
 	return scanAll
 }
 
-func (ix *indexes) planSubstrings(f schema.Substrings) plan {
+func (ix *planner) planSubstrings(f schema.Substrings) plan {
 	t := schema.LookupAttribute(f.Attr)
 	if t == nil || t.Substr == nil {
 		return plan{}
@@ -134,7 +177,7 @@ func (ix *indexes) planSubstrings(f schema.Substrings) plan {
 			}
 		}
 		if g != nil {
-			if ids, ok := g.lookup(norm); ok {
+			if ids, ok := ix.grams(g, norm); ok {
 				consider(ids)
 			}
 		}
@@ -142,7 +185,7 @@ func (ix *indexes) planSubstrings(f schema.Substrings) plan {
 	return best
 }
 
-func (ix *indexes) planOrdering(attr, value string, atLeast bool) plan {
+func (ix *planner) planOrdering(attr, value string, atLeast bool) plan {
 	t := schema.LookupAttribute(attr)
 	if t == nil {
 		return plan{}

@@ -29,9 +29,11 @@ func mustNormalize(dn string) string {
 	return n
 }
 
-// rootDSE builds the root DSE (RFC 4512 §5.1). Its attributes are
-// operational, but like most servers we return them for "*" too: clients
-// and administrators read it with a plain ldapsearch.
+// rootDSE builds the root DSE (RFC 4512 §5.1). Its attributes but
+// objectClass are operational, returned for "+" or by name; like most
+// servers we return them for "*" and an empty list too (see
+// run.rootSelection): clients and administrators read it with a plain
+// ldapsearch.
 func rootDSE(o Options) *schema.Entry {
 	ext := []string{OIDWhoAmI}
 	if o.StartTLS {
@@ -56,7 +58,11 @@ func rootDSE(o Options) *schema.Entry {
 				}
 			}
 		}
-		e.Attrs = append(e.Attrs, a)
+		if t.Operational {
+			e.Operational = append(e.Operational, a)
+		} else {
+			e.Attrs = append(e.Attrs, a)
+		}
 	}
 	add("objectClass", "top", "extensibleObject")
 	add("namingContexts", o.Mapper.SuffixDN())

@@ -29,6 +29,9 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	r.start(req.TimeLimit)
 	switch {
 	case ndn == "" && req.Scope == ScopeBase:
+		if r.sel.allUser {
+			r.sel.allOper = true // "*" shows the whole root DSE
+		}
 		return r.single(p.root)
 	case ndn == subschemaNDN:
 		if req.Scope == ScopeBase {
