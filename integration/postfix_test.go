@@ -105,9 +105,7 @@ discard   unix  -       -       n       -       -       discard
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
-userdir   unix  -       n       n       -       -       pipe
-  flags=F user={{user}} argv={{bin}} ingest -config {{config}} -sender ${sender}
-`
+{{userdir service}}`
 
 // postfix is a running private Postfix instance.
 type postfix struct {
@@ -132,7 +130,7 @@ func startPostfix(tb testing.TB, tools map[string]string, root, bin, cfg, pipeUs
 	}
 	must(tb, os.Chown(filepath.Join(root, "data"), int(owner.uid), int(owner.gid)), "chown the data directory")
 	r := strings.NewReplacer("{{root}}", root, "{{domain}}", testDomain, "{{dir}}", dirAddr,
-		"{{user}}", pipeUser, "{{bin}}", bin, "{{config}}", cfg)
+		"{{userdir service}}", readmeMasterCf(tb, pipeUser, bin, cfg)) // the README's own lines
 	must(tb, os.WriteFile(filepath.Join(pf.conf, "main.cf"), []byte(r.Replace(mainCf)), 0o644), "write main.cf")
 	must(tb, os.WriteFile(filepath.Join(pf.conf, "master.cf"), []byte(r.Replace(masterCf)), 0o644), "write master.cf")
 	// check creates the queue directories with Postfix's owners and modes.
