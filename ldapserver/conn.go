@@ -72,6 +72,9 @@ func (c *conn) serve() {
 			continue
 		}
 		c.buf = frame[:0]
+		if c.memoized(frame) {
+			continue
+		}
 		req, err := decodeMessage(frame)
 		if err != nil {
 			c.disconnect(err)
@@ -157,6 +160,11 @@ func (c *conn) dispatch(req *request) bool {
 			c.fieldError(req, tag, err)
 			return true
 		}
+		if len(req.controls) == 0 {
+			if _, rest, ok := splitFrame(req.frame); ok {
+				c.srv.memo.put(rest, sreq)
+			}
+		}
 		c.spawn(req.id, tag, func(ctx context.Context) { c.search(ctx, req.id, sreq) })
 	case opCompare:
 		creq, err := decodeCompare(req.body)
@@ -169,6 +177,21 @@ func (c *conn) dispatch(req *request) bool {
 		c.respond(req.id, tag, directory.Result{Code: directory.UnwillingToPerform,
 			Message: "read-only directory: changes arrive by mail"})
 	}
+	return true
+}
+
+// memoized serves a search whose bytes were decoded before (see
+// requestMemo), reporting whether it did.
+func (c *conn) memoized(frame []byte) bool {
+	id, rest, ok := splitFrame(frame)
+	if !ok {
+		return false
+	}
+	sreq := c.srv.memo.get(rest)
+	if sreq == nil {
+		return false
+	}
+	c.spawn(id, wire.AppSearchDone, func(ctx context.Context) { c.search(ctx, id, sreq) })
 	return true
 }
 

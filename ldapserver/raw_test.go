@@ -353,3 +353,29 @@ func selfSignedTLS(t testing.TB) *tls.Config {
 	}
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }
+
+// Byte-identical searches reuse their decoded form; the responses still
+// carry each request's own message ID, and a request that differs in any
+// byte is decoded on its own.
+func TestMemoizedSearches(t *testing.T) {
+	ts := startServer(t, serverOptions{mtaNet: true})
+	r := ts.raw(t)
+	for i, tc := range []struct {
+		id     int64
+		filter string
+		n      int
+	}{
+		{1, "(mail=ivanov@company.ru)", 1},
+		{2, "(mail=ivanov@company.ru)", 1},
+		{300, "(mail=ivanov@company.ru)", 1},
+		{70000, "(mail=ivanov@company.ru)", 1},
+		{5, "(mail=ivanow@company.ru)", 0},
+		{6, "(mail=petrov@company.ru)", 1},
+		{7, "(mail=ivanov@company.ru)", 1},
+	} {
+		r.send(tc.id, searchOp(suffix, tc.filter))
+		if code, n := r.searchDone(tc.id); code != 0 || n != tc.n {
+			t.Errorf("search %d (id %d) %s: code %d, %d entries; want %d", i, tc.id, tc.filter, code, n, tc.n)
+		}
+	}
+}

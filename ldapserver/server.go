@@ -55,6 +55,7 @@ type Server struct {
 	closing   bool
 	wg        sync.WaitGroup
 	slots     chan struct{}
+	memo      requestMemo
 }
 
 func init() {

@@ -59,6 +59,7 @@ type Directory struct {
 	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
 	compacting atomic.Bool // a Compact is running
 	filters    filterCache
+	dns        dnCache
 }
 
 // policy is the part of Options that a reload swaps as a whole.

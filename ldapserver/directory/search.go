@@ -19,7 +19,7 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	if req.Paging != nil && len(req.Paging.Cookie) > 0 {
 		return d.nextPage(ctx, s, req, out)
 	}
-	ndn, err := schema.NormalizeDN(req.BaseDN)
+	ndn, err := d.dns.normalize(req.BaseDN)
 	if err != nil {
 		return SearchResult{Result: Result{Code: InvalidDNSyntax, Message: "invalid base DN"}}
 	}
