@@ -19,7 +19,9 @@ type requestMemo struct {
 	m  map[string]*directory.SearchRequest
 }
 
-const maxMemo = 8192
+// maxMemo bounds the memo: some 8 MB. When it is full a random entry
+// makes room, so frequent requests tend to stay.
+const maxMemo = 16384
 
 func (m *requestMemo) get(key []byte) *directory.SearchRequest {
 	m.mu.RLock()
@@ -30,8 +32,14 @@ func (m *requestMemo) get(key []byte) *directory.SearchRequest {
 func (m *requestMemo) put(key []byte, req *directory.SearchRequest) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.m == nil || len(m.m) >= maxMemo {
+	if m.m == nil {
 		m.m = make(map[string]*directory.SearchRequest, 1024)
+	}
+	if len(m.m) >= maxMemo {
+		for k := range m.m { // map iteration starts at a random entry
+			delete(m.m, k)
+			break
+		}
 	}
 	m.m[string(key)] = req
 }
