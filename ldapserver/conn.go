@@ -39,6 +39,7 @@ type conn struct {
 	inflight map[int64]context.CancelFunc
 	wg       sync.WaitGroup
 	stopping atomic.Bool
+	done     chan struct{} // closed when reading has ended for good
 }
 
 const (
@@ -48,7 +49,7 @@ const (
 )
 
 func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
-	c := &conn{srv: s, nc: nc, peer: peer, inflight: make(map[int64]context.CancelFunc)}
+	c := &conn{srv: s, nc: nc, peer: peer, inflight: make(map[int64]context.CancelFunc), done: make(chan struct{})}
 	c.ctx, c.stop = context.WithCancel(context.Background())
 	c.log = s.log.With("peer", peer.String())
 	c.br = bufio.NewReaderSize(nc, 16<<10)
@@ -57,33 +58,56 @@ func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
 	return c
 }
 
-// serve runs the read loop until the client leaves, misbehaves or the
+// serve runs the connection until the client leaves, misbehaves or the
 // server shuts down, then waits for requests in flight and closes.
 func (c *conn) serve() {
-	defer c.close()
-	defer c.wg.Wait()
+	go c.readLoop()
+	<-c.done
+	c.wg.Wait()
+	c.close()
+}
+
+// next says what the read loop does after a request.
+type next int
+
+const (
+	keepReading next = iota
+	stopReading      // the connection ends
+	handedOff        // another goroutine reads now (see run)
+)
+
+// readLoop reads and dispatches requests. It returns when the connection
+// ends, closing c.done, or when a slow request it was running handed the
+// reading over to a new readLoop.
+func (c *conn) readLoop() {
 	for !c.stopping.Load() {
 		c.setReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
 		frame, err := readFrame(c.br, c.buf)
 		if err != nil {
 			if c.readFailed(err) {
-				return
+				break
 			}
 			continue
 		}
 		c.buf = frame[:0]
-		if c.memoized(frame) {
-			continue
+		n := c.memoized(frame)
+		if n == notMemoized {
+			req, err := decodeMessage(frame)
+			if err != nil {
+				c.disconnect(err)
+				break
+			}
+			n = c.dispatch(req)
 		}
-		req, err := decodeMessage(frame)
-		if err != nil {
-			c.disconnect(err)
+		switch n {
+		case handedOff:
 			return
-		}
-		if !c.dispatch(req) {
+		case stopReading:
+			close(c.done)
 			return
 		}
 	}
+	close(c.done)
 }
 
 // readFailed handles a read error and reports whether the loop must end.
@@ -127,72 +151,76 @@ var responseTags = map[int]byte{
 	opCompare: wire.AppCompareResponse, opExtended: wire.AppExtendedResponse,
 }
 
-// dispatch handles one request and reports whether to keep reading.
-func (c *conn) dispatch(req *request) bool {
+// dispatch handles one request and says what the read loop does next.
+func (c *conn) dispatch(req *request) next {
 	op := int(req.op)
 	tag, known := responseTags[op]
 	switch {
 	case op == opUnbind:
-		return false
+		return stopReading
 	case op == opAbandon:
 		if id, err := decodeAbandon(req.body); err == nil {
 			c.abandon(id)
 		}
-		return true
+		return keepReading
 	case !known:
 		c.disconnect(errors.New("unknown operation"))
-		return false
+		return stopReading
 	}
 	if oid, ok := c.unsupportedCritical(op, req.controls); ok {
 		c.respond(req.id, tag, directory.Result{Code: directory.UnavailableCriticalExtension,
 			Message: "unsupported critical control " + oid})
-		return true
+		return keepReading
 	}
 	switch op {
 	case opBind:
 		c.wg.Wait() // RFC 4511 §4.2.1: no other operation runs during a bind
 		c.guard(req.id, tag, func() { c.bind(req) })
 	case opExtended:
-		return c.extended(req)
+		if !c.extended(req) {
+			return stopReading
+		}
 	case opSearch:
 		sreq, err := decodeSearch(req)
 		if err != nil {
 			c.fieldError(req, tag, err)
-			return true
+			return keepReading
 		}
 		if len(req.controls) == 0 {
 			if _, rest, ok := splitFrame(req.frame); ok {
 				c.srv.memo.put(rest, sreq)
 			}
 		}
-		c.spawn(req.id, tag, func(ctx context.Context) { c.search(ctx, req.id, sreq) })
+		return c.run(req.id, tag, func(ctx context.Context) { c.search(ctx, req.id, sreq) })
 	case opCompare:
 		creq, err := decodeCompare(req.body)
 		if err != nil {
 			c.fieldError(req, tag, err)
-			return true
+			return keepReading
 		}
-		c.spawn(req.id, tag, func(ctx context.Context) { c.compare(ctx, req.id, creq) })
+		return c.run(req.id, tag, func(ctx context.Context) { c.compare(ctx, req.id, creq) })
 	default:
 		c.respond(req.id, tag, directory.Result{Code: directory.UnwillingToPerform,
 			Message: "read-only directory: changes arrive by mail"})
 	}
-	return true
+	return keepReading
 }
 
+// notMemoized is memoized's answer for a request it did not serve.
+const notMemoized next = -1
+
 // memoized serves a search whose bytes were decoded before (see
-// requestMemo), reporting whether it did.
-func (c *conn) memoized(frame []byte) bool {
+// requestMemo), or returns notMemoized.
+func (c *conn) memoized(frame []byte) next {
 	id, rest, ok := splitFrame(frame)
 	if !ok {
-		return false
+		return notMemoized
 	}
 	sreq := c.srv.memo.get(rest)
 	if sreq == nil {
-		return false
+		return notMemoized
 	}
-	c.spawn(id, wire.AppSearchDone, func(ctx context.Context) { c.search(ctx, id, sreq) })
-	return true
+	return c.run(id, wire.AppSearchDone, func(ctx context.Context) { c.search(ctx, id, sreq) })
 }
 
 func (c *conn) fieldError(req *request, tag byte, err error) {
@@ -211,28 +239,62 @@ func (c *conn) unsupportedCritical(op int, ctrls []control) (string, bool) {
 	return "", false
 }
 
-// spawn runs fn for request id in its own goroutine, cancellable by Abandon.
-func (c *conn) spawn(id int64, tag byte, fn func(context.Context)) {
+// run runs fn for request id, cancellable by Abandon. It runs fn in the
+// reading goroutine itself, which saves a goroutine switch per request
+// (most answer in microseconds); if fn is still running after
+// handoffAfter, a new goroutine takes over reading, so that Abandon and
+// further requests are read meanwhile, and this one ends with fn.
+func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 	c.mu.Lock()
 	if len(c.inflight) >= c.srv.opts.MaxOutstanding {
 		c.mu.Unlock()
 		c.respond(id, tag, directory.Result{Code: directory.Busy, Message: "too many requests in flight on this connection"})
-		return
+		return keepReading
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.inflight[id] = cancel
 	c.wg.Add(1)
 	c.mu.Unlock()
-	go func() {
-		defer c.wg.Done()
-		defer func() {
-			c.mu.Lock()
-			delete(c.inflight, id)
-			c.mu.Unlock()
-			cancel()
-		}()
-		c.guard(id, tag, func() { fn(ctx) })
+	h := &handoff{c: c, running: true}
+	t := time.AfterFunc(handoffAfter, h.fire)
+	defer func() {
+		t.Stop()
+		c.mu.Lock()
+		delete(c.inflight, id)
+		c.mu.Unlock()
+		cancel()
+		c.wg.Done()
 	}()
+	c.guard(id, tag, func() { fn(ctx) })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h.running = false
+	if h.handed {
+		return handedOff
+	}
+	return keepReading
+}
+
+// handoffAfter is how long a request runs in the reading goroutine before
+// another goroutine takes over reading.
+const handoffAfter = 2 * time.Millisecond
+
+// handoff is one request run in the reading goroutine; its fields are
+// guarded by the connection's mu.
+type handoff struct {
+	c       *conn
+	running bool // the request is still running
+	handed  bool // a new goroutine reads now
+}
+
+// fire starts a new read loop if the request is still running.
+func (h *handoff) fire() {
+	h.c.mu.Lock()
+	defer h.c.mu.Unlock()
+	if h.running && !h.handed {
+		h.handed = true
+		go h.c.readLoop()
+	}
 }
 
 // guard runs fn, turning a panic into a logged `other` (80) response.
