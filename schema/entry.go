@@ -25,13 +25,33 @@ type Entry struct {
 	Division    string // division id; "" for the suffix
 }
 
-// Attr is one attribute of an entry with its values and their normalized forms.
+// Attr is one attribute of an entry with its values and their normalized
+// forms. The normalized forms are stored in the same array as the values,
+// right after them (see Norm): snapshots hold millions of attributes, and
+// one slice header instead of two saves a fifth of their memory.
 type Attr struct {
 	Type   *AttributeType
 	Values []string
-	// Norm holds Type's equality normalization of each value (same order as
-	// Values); a value that does not normalize is "".
-	Norm []string
+}
+
+// MakeAttr returns an attribute of type t with values and their
+// normalized forms norm (same length, same order).
+func MakeAttr(t *AttributeType, values, norm []string) Attr {
+	both := make([]string, 2*len(values))
+	copy(both, values)
+	copy(both[len(values):], norm)
+	return Attr{Type: t, Values: both[:len(values):len(both)]}
+}
+
+// Norm returns Type's equality normalization of each value (same order as
+// Values); a value that does not normalize is "". It is nil for an Attr
+// built without MakeAttr or NewAttr.
+func (a *Attr) Norm() []string {
+	n := len(a.Values)
+	if cap(a.Values) < 2*n {
+		return nil
+	}
+	return a.Values[n : 2*n : 2*n]
 }
 
 // Attr returns e's attribute of type t (user or operational), or nil.

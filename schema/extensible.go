@@ -101,8 +101,13 @@ func (x *extNode) eval(e *Entry) Tri {
 		if a == nil {
 			continue
 		}
+		norm := a.Norm()
 		for j, v := range a.Values {
-			if x.test(v, a.Norm[j], x.sameNorm[i]) {
+			n := v
+			if j < len(norm) {
+				n = norm[j]
+			}
+			if x.test(v, n, x.sameNorm[i]) {
 				return True
 			}
 		}

@@ -301,8 +301,8 @@ func (b *attrBuilder) attrs() []Attr {
 			continue
 		}
 		k := b.counts[i]
-		vals := arena[ai : ai+k : ai+k]
-		norm := arena[ai+k : ai+2*k : ai+2*k]
+		vals := arena[ai : ai+k : ai+2*k] // the normalized forms follow (Attr.Norm)
+		norm := arena[ai+k : ai+2*k]
 		ai += 2 * k
 		copy(vals, b.values[vi:vi+k])
 		vi += k
@@ -314,7 +314,7 @@ func (b *attrBuilder) attrs() []Attr {
 				}
 			}
 		}
-		out[i] = Attr{Type: t, Values: vals, Norm: norm}
+		out[i] = Attr{Type: t, Values: vals}
 	}
 	return out
 }
@@ -353,7 +353,7 @@ func personOperational(r *store.Record, dn, normDN string) []Attr {
 	if !r.Modified.IsZero() {
 		b.add(AttrModifyTimestamp, GeneralizedTime(r.Modified))
 	}
-	b.shared(Attr{Type: AttrEntryDN, Values: []string{dn}, Norm: []string{normDN}})
+	b.shared(MakeAttr(AttrEntryDN, []string{dn}, []string{normDN}))
 	b.shared(subschemaSubentryAttr)
 	b.shared(noSubordinatesAttr)
 	return b.attrs()
@@ -391,16 +391,15 @@ func appendAttr(attrs []Attr, t *AttributeType, values ...string) []Attr {
 // normalizations filled in (Norm[i] is "" when values[i] does not
 // normalize or t has no equality rule). The values slice is kept.
 func NewAttr(t *AttributeType, values ...string) Attr {
-	a := Attr{Type: t, Values: values, Norm: make([]string, len(values))}
-	if t.Equality == nil {
-		return a
-	}
-	for i, v := range values {
-		if n, ok := t.Equality.Normalize(v); ok {
-			a.Norm[i] = n
+	norm := make([]string, len(values))
+	if t.Equality != nil {
+		for i, v := range values {
+			if n, ok := t.Equality.Normalize(v); ok {
+				norm[i] = n
+			}
 		}
 	}
-	return a
+	return MakeAttr(t, values, norm)
 }
 
 // SplitName splits a full name into sn and givenName by order

@@ -85,8 +85,8 @@ func TestMapperEntry(t *testing.T) {
 func checkNorms(t *testing.T, e *Entry) {
 	t.Helper()
 	for _, a := range append(append([]Attr(nil), e.Attrs...), e.Operational...) {
-		if len(a.Norm) != len(a.Values) {
-			t.Errorf("%s %s: %d norms for %d values", e.DN, a.Type.Name, len(a.Norm), len(a.Values))
+		if len(a.Norm()) != len(a.Values) {
+			t.Errorf("%s %s: %d norms for %d values", e.DN, a.Type.Name, len(a.Norm()), len(a.Values))
 			continue
 		}
 		for i, v := range a.Values {
@@ -94,8 +94,8 @@ func checkNorms(t *testing.T, e *Entry) {
 			if a.Type.Equality != nil {
 				want, _ = a.Type.Equality.Normalize(v)
 			}
-			if a.Norm[i] != want {
-				t.Errorf("%s %s: Norm[%d] = %q, want %q", e.DN, a.Type.Name, i, a.Norm[i], want)
+			if a.Norm()[i] != want {
+				t.Errorf("%s %s: Norm[%d] = %q, want %q", e.DN, a.Type.Name, i, a.Norm()[i], want)
 			}
 		}
 	}

@@ -265,7 +265,7 @@ func (n *node) evalValues(e *Entry) Tri {
 		if a == nil {
 			continue
 		}
-		for _, v := range a.Norm {
+		for _, v := range a.Norm() {
 			if v != "" && n.test(v) {
 				return True
 			}

@@ -48,7 +48,7 @@ var ldapSyntaxList = []ldapSyntax{
 
 // normKind groups the rules that share one normalization function: a value
 // normalized for one rule of a kind is valid for every rule of that kind, so
-// Attr.Norm can be used directly (extensible match, approx).
+// Attr.Norm() can be used directly (extensible match, approx).
 type normKind uint8
 
 const (

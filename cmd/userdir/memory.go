@@ -12,12 +12,12 @@ import (
 // Memory policy of `serve`. A snapshot is a large, long-lived heap (about
 // 4.5 KB per entry) and searches allocate little, so the default GOGC=100
 // would let the process grow to twice the snapshot for garbage alone. We
-// keep a soft memory limit of 1.5 times the live heap plus 64 MiB instead,
+// keep a soft memory limit of 1.25 times the live heap plus 32 MiB instead,
 // re-read every few seconds as the directory grows or shrinks. GOGC or
 // GOMEMLIMIT in the environment turn this off.
 const (
-	memoryHeadroom = 1.5
-	memorySlack    = 64 << 20
+	memoryHeadroom = 1.25
+	memorySlack    = 32 << 20
 	memoryEvery    = 10 * time.Second
 )
 

@@ -42,10 +42,11 @@ func (d *Directory) Compare(ctx context.Context, s *Session, dn, attr, value str
 	if !ok {
 		return Result{Code: CompareFalse}
 	}
+	norm := a.Norm()
 	for i, v := range a.Values {
 		got := v
-		if i < len(a.Norm) {
-			got = a.Norm[i]
+		if i < len(norm) {
+			got = norm[i]
 		} else if n, ok := t.Equality.Normalize(v); ok {
 			got = n
 		}

@@ -269,17 +269,17 @@ func buildIndexes(items []*item) *indexes {
 		g := &groups[id]
 		for _, a := range it.entry.Attrs {
 			if _, ok := pairs[a.Type]; ok {
-				for _, n := range a.Norm {
+				for _, n := range a.Norm() {
 					pairs[a.Type] = append(pairs[a.Type], keyID{n, int32(id)})
 				}
 			}
 			switch {
 			case a.Type == schema.AttrMail:
-				g.mail = appendDistinct(g.mail, a.Norm)
+				g.mail = appendDistinct(g.mail, a.Norm())
 			case slices.Contains(nameAttrs, a.Type):
-				g.names = appendDistinct(g.names, a.Norm)
+				g.names = appendDistinct(g.names, a.Norm())
 			case slices.Contains(phoneAttrs, a.Type):
-				g.phones = appendDistinct(g.phones, a.Norm)
+				g.phones = appendDistinct(g.phones, a.Norm())
 			}
 		}
 		ix.names.count(int32(id), g.names)

@@ -49,15 +49,16 @@ func rootDSE(o Options) *schema.Entry {
 		if t == nil {
 			panic("rootDSE: unknown attribute " + name)
 		}
-		a := schema.Attr{Type: t, Values: values, Norm: make([]string, len(values))}
+		norm := make([]string, len(values))
 		for i, v := range values {
-			a.Norm[i] = strings.ToLower(v)
+			norm[i] = strings.ToLower(v)
 			if t.Equality != nil {
 				if n, ok := t.Equality.Normalize(v); ok {
-					a.Norm[i] = n
+					norm[i] = n
 				}
 			}
 		}
+		a := schema.MakeAttr(t, values, norm)
 		if t.Operational {
 			e.Operational = append(e.Operational, a)
 		} else {
