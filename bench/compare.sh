@@ -50,6 +50,7 @@ UD_PORT=${UD_PORT:-3891}
 SLAPD_PORT=${SLAPD_PORT:-3890}
 START_TIMEOUT=${START_TIMEOUT:-300}
 ENTRYDIFF=${ENTRYDIFF:-1}
+COMMON_TERMS=${COMMON_TERMS:-1}
 OUT=${OUT:-$REPO/bench/results/compare-$(date +%Y-%m-%dT%H%M).txt}
 
 SUFFIX=dc=company,dc=ru
@@ -284,7 +285,8 @@ entrydiff() {
 	local n=$1
 	local rc=0 file=$BENCH_DIR/entrydiff-$n.txt
 	"$BIN/entrydiff" -terms "$BENCH_DIR/ab-$n.terms" -a "127.0.0.1:$UD_PORT" -b "127.0.0.1:$SLAPD_PORT" \
-		-base "$SUFFIX" -D "$BINDDN" -w "$BINDPW" -show 50 -a-name userdir -b-name slapd >"$file" || rc=$?
+		-base "$SUFFIX" -D "$BINDDN" -w "$BINDPW" -show 50 -a-name userdir -b-name slapd \
+		-agreed "$BENCH_DIR/ab-$n.agreed.terms" >"$file" || rc=$?
 	# term and summary lines get the size; the entries under a term become comments
 	awk -v n="$n" '/^    / { sub(/^ +/, ""); print "#   " $0 " n=" n; next } { print $0 " n=" n }' "$file" >>"$OUT"
 	case $rc in
@@ -297,13 +299,28 @@ entrydiff() {
 	esac
 }
 
+# matrix_terms N: the terms file the matrix uses. With COMMON_TERMS=1 (the
+# default) it is the terms on which entrydiff found both servers returning
+# the same entries: the load then measures both on the same work. The
+# terms dropped are callerid digits that cross an area code's brackets,
+# which userdir matches (SPEC 2.4: phones compare on digits only) and
+# slapd's telephoneNumberMatch does not.
+matrix_terms() {
+	local n=$1
+	if [ "$COMMON_TERMS" = 1 ] && [ -s "$BENCH_DIR/ab-$n.agreed.terms" ]; then
+		echo "$BENCH_DIR/ab-$n.agreed.terms"
+	else
+		echo "$BENCH_DIR/ab-$n.terms"
+	fi
+}
+
 # run SERVER N ROUND LDAPLOAD-FLAGS...: one measured ldapload run.
 run() {
 	local s=$1 n=$2 r=$3 rc=0 line label err=$BENCH_DIR/ldapload.err
 	shift 3
 	label="server=$s n=$n round=$r pin=$PIN_LABEL time_wait=$(time_wait)"
 	line=$("${CLIENT[@]}" "$BIN/ldapload" -addr "127.0.0.1:$(port_of "$s")" -base "$SUFFIX" \
-		-terms "$BENCH_DIR/ab-$n.terms" -D "$BINDDN" -w "$BINDPW" -pid "$(pid_of "$s")" \
+		-terms "$(matrix_terms "$n")" -D "$BINDDN" -w "$BINDPW" -pid "$(pid_of "$s")" \
 		-duration "$DURATION" -warmup "$WARMUP" -label "$label" "$@" 2>"$err") || rc=$?
 	[ -n "$line" ] && record "$line"
 	grep '^# ' "$err" | sed "s/\$/ $label/" >>"$OUT" || true # mixed: per-kind lines

@@ -170,6 +170,7 @@ type checker struct {
 	show   int // details printed per kind
 	out    io.Writer
 	tally  map[string]*tally
+	agreed []term // terms on which both servers returned the same entries
 }
 
 func newChecker(a, b server, suffix string, show int, out io.Writer) *checker {
@@ -197,6 +198,9 @@ func (c *checker) check(t term) error {
 	tl := c.tally[t.kind]
 	tl.terms++
 	onlyA, onlyB := only(ea, eb), only(eb, ea)
+	if len(onlyA) == 0 && len(onlyB) == 0 {
+		c.agreed = append(c.agreed, t)
+	}
 	aWrong, bWrong := len(ea) != t.expected, len(eb) != t.expected
 	if !aWrong && !bWrong && len(onlyA) == 0 && len(onlyB) == 0 {
 		return nil
@@ -264,6 +268,7 @@ func dial(addr, dn, pw string) (*ldap.Conn, error) {
 // config is the command line.
 type config struct {
 	terms, suffix, dn, pw string
+	agreed                string // file for the terms both servers answer alike
 	aAddr, bAddr          string
 	aName, bName          string
 	only                  []string
@@ -274,6 +279,7 @@ func parseFlags() config {
 	var c config
 	var only string
 	flag.StringVar(&c.terms, "terms", "", "terms `file` written by gen (required)")
+	flag.StringVar(&c.agreed, "agreed", "", "write the terms on which both servers return the same entries to `file`")
 	flag.StringVar(&c.aAddr, "a", "127.0.0.1:3891", "first server `address`")
 	flag.StringVar(&c.bAddr, "b", "127.0.0.1:3890", "second server `address`")
 	flag.StringVar(&c.aName, "a-name", "userdir", "first server's `name` in the output")
@@ -351,8 +357,25 @@ func compare(c config, ts []term, out io.Writer) error {
 			return err
 		}
 	}
+	if c.agreed != "" {
+		if err := writeTerms(c.agreed, ch.agreed); err != nil {
+			return err
+		}
+	}
 	if !ch.summary() {
 		return errDiffer
+	}
+	return nil
+}
+
+// writeTerms writes terms in the terms file format.
+func writeTerms(path string, ts []term) error {
+	var b strings.Builder
+	for _, t := range ts {
+		fmt.Fprintf(&b, "%s\t%s\t%d\n", t.kind, t.value, t.expected)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("write agreed terms: %w", err)
 	}
 	return nil
 }
