@@ -153,9 +153,9 @@ func (g *gramIndex) place(id int32, values []string) {
 
 // lookup returns the candidates for a value containing piece: the
 // intersection of the posting lists of its grams (lists are in id order,
-// so this is a merge that never touches an entry). ok is false when piece
-// is shorter than every gram.
-func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
+// so this is a merge that never touches an entry), written into *arena. ok
+// is false when piece is shorter than every gram.
+func (g *gramIndex) lookup(piece string, arena *[]int32) (ids []int32, ok bool) {
 	runes := utf8.RuneCountInString(piece)
 	n := 0
 	for _, k := range g.sizes {
@@ -166,8 +166,9 @@ func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 	if n == 0 {
 		return nil, false
 	}
-	var lists [][]int32
-	gramKeys(piece, []int{n}, func(k uint64) {
+	var buf [16][]int32
+	lists := buf[:0]
+	forGrams(piece, n, func(k uint64) {
 		s := g.lists[k]
 		lists = append(lists, g.arena[s.off:s.off+s.n])
 	})
@@ -177,14 +178,21 @@ func (g *gramIndex) lookup(piece string) (ids []int32, ok bool) {
 		if len(ids) <= 8 {
 			break // few enough: checking them is cheaper than merging more
 		}
-		ids = intersect(ids, l)
+		start := len(*arena)
+		*arena = intersect(*arena, ids, l)
+		ids = (*arena)[start:]
 	}
 	return ids, true
 }
 
-// intersect returns the ids in both sorted lists.
-func intersect(a, b []int32) []int32 {
-	out := make([]int32, 0, min(len(a), len(b)))
+// forGrams calls fn with the key of every n-gram of v.
+func forGrams(v string, n int, fn func(uint64)) {
+	sizes := [1]int{n}
+	gramKeys(v, sizes[:], fn)
+}
+
+// intersect appends to out the ids in both sorted lists.
+func intersect(out, a, b []int32) []int32 {
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i] < b[j]:

@@ -25,9 +25,11 @@ func (p plan) size() int {
 }
 
 // planFilter chooses index lookups for f. It never decides a match: every
-// candidate is still checked with the compiled filter.
-func (ix *indexes) planFilter(f schema.Filter) plan {
-	p := planner{indexes: ix}
+// candidate is still checked with the compiled filter. Intersections of
+// posting lists are written into *arena, which the caller may reuse once
+// it is done with the plan.
+func (ix *indexes) planFilter(f schema.Filter, arena *[]int32) plan {
+	p := planner{indexes: ix, arena: arena}
 	return p.plan(f)
 }
 
@@ -35,26 +37,25 @@ func (ix *indexes) planFilter(f schema.Filter) plan {
 // same digits in telephoneNumber and mobile, which share one index.
 type planner struct {
 	*indexes
-	memo map[gramQuery][]int32
+	memo  []gramAnswer
+	arena *[]int32
 }
 
-type gramQuery struct {
+type gramAnswer struct {
 	g     *gramIndex
 	piece string
+	ids   []int32
+	ok    bool
 }
 
 func (ix *planner) grams(g *gramIndex, piece string) ([]int32, bool) {
-	q := gramQuery{g, piece}
-	if ids, ok := ix.memo[q]; ok {
-		return ids, true
-	}
-	ids, ok := g.lookup(piece)
-	if ok {
-		if ix.memo == nil {
-			ix.memo = make(map[gramQuery][]int32)
+	for _, a := range ix.memo {
+		if a.g == g && a.piece == piece {
+			return a.ids, a.ok
 		}
-		ix.memo[q] = ids
 	}
+	ids, ok := g.lookup(piece, ix.arena)
+	ix.memo = append(ix.memo, gramAnswer{g, piece, ids, ok})
 	return ids, ok
 }
 

@@ -23,7 +23,9 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	if err != nil {
 		return SearchResult{Result: Result{Code: InvalidDNSyntax, Message: "invalid base DN"}}
 	}
-	r := &run{d: d, p: p, s: s, req: req, out: out, ctx: ctx, snap: d.snap.Load()}
+	scratch := scratches.Get().(*[]byte)
+	defer putScratch(scratch)
+	r := &run{d: d, p: p, s: s, req: req, out: out, ctx: ctx, snap: d.snap.Load(), scratch: (*scratch)[:0], scratchp: scratch}
 	r.matcher = d.filters.compile(req)
 	r.sel = newSelection(req.Attributes, req.TypesOnly)
 	r.start(req.TimeLimit)
@@ -65,20 +67,21 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 
 // run is the state of one search.
 type run struct {
-	d       *Directory
-	p       *policy
-	s       *Session
-	req     *SearchRequest
-	out     Emitter
-	ctx     context.Context
-	snap    *Snapshot
-	matcher *schema.Matcher
-	sel     selection
-	base    int32
-	scope   Scope
-	limit   int
-	sent    int
-	scratch []byte
+	d        *Directory
+	p        *policy
+	s        *Session
+	req      *SearchRequest
+	out      Emitter
+	ctx      context.Context
+	snap     *Snapshot
+	matcher  *schema.Matcher
+	sel      selection
+	base     int32
+	scope    Scope
+	limit    int
+	sent     int
+	scratch  []byte
+	scratchp *[]byte // where scratch goes back to its pool
 
 	deadline time.Time
 	stopped  ResultCode // set when the time limit or an abandon stopped the scan
@@ -103,6 +106,9 @@ func (r *run) single(it *item) SearchResult {
 func (r *run) emit(it *item) error {
 	attrs, scratch := r.sel.encode(it, r.scratch)
 	r.scratch = scratch
+	if r.scratchp != nil {
+		*r.scratchp = scratch
+	}
 	r.sent++
 	return r.out.SendEntry(it.dn, attrs)
 }
@@ -142,9 +148,11 @@ func (r *run) stream() SearchResult {
 // runs out of time, setting r.stopped.
 func (r *run) each(fn func(*item) bool) error {
 	snap := r.snap
+	arena := getArena()
+	defer putArena(arena)
 	pl := scanAll
 	if snap.ix != nil {
-		pl = snap.ix.planFilter(r.req.Filter)
+		pl = snap.ix.planFilter(r.req.Filter, arena)
 	}
 	var seen *bitset
 	if !pl.all && len(pl.lists) > 1 || len(snap.extra) > 0 {
@@ -180,7 +188,7 @@ func (r *run) each(fn func(*item) bool) error {
 		return nil
 	}
 	base := int32(len(snap.items))
-	if xp := snap.xix.planFilter(r.req.Filter); !xp.all {
+	if xp := snap.xix.planFilter(r.req.Filter, arena); !xp.all {
 		visitLists(xp.lists, base, visit)
 		return nil
 	}
@@ -257,6 +265,30 @@ func (r *run) scanScope(visit func(int32) bool) bool {
 		}
 	}
 	return true
+}
+
+// arenas hold the posting-list intersections of a search's plan.
+var arenas = sync.Pool{New: func() any { return new([]int32) }}
+
+func getArena() *[]int32 {
+	a := arenas.Get().(*[]int32)
+	*a = (*a)[:0]
+	return a
+}
+
+func putArena(a *[]int32) {
+	if cap(*a) <= 1<<20 {
+		arenas.Put(a)
+	}
+}
+
+// scratches hold the attributes gathered for one entry of a search.
+var scratches = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func putScratch(b *[]byte) {
+	if cap(*b) <= 1<<20 {
+		scratches.Put(b)
+	}
 }
 
 // bitset marks ids already visited in a search.
