@@ -139,6 +139,7 @@ func (in *Ingester) apply(ctx context.Context, m *Mail, now time.Time, sender st
 		Stamp:     stamp(m, now),
 		Received:  now,
 		Sender:    sender,
+		Size:      m.Size,
 	}
 	msg.Commands, msg.Rejects, msg.Warnings = ParseCommands(body)
 	rep := Report{Division: d.ID, MessageID: msg.MessageID}

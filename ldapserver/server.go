@@ -197,16 +197,7 @@ func peerAddr(nc net.Conn) netip.Addr {
 // every connection. When ctx ends first, the rest are closed at once. It
 // is idempotent.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing = true
-	for _, l := range s.listeners {
-		l.Close()
-	}
-	s.listeners = nil
-	for c := range s.conns {
-		c.stopReading()
-	}
-	s.mu.Unlock()
+	s.stop((*conn).stopReading)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
@@ -221,15 +212,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close closes every listener and connection at once.
 func (s *Server) Close() error {
+	s.stop((*conn).close)
+	return nil
+}
+
+// stop closes the listeners, refuses new connections and applies
+// finish to every open one.
+func (s *Server) stop(finish func(*conn)) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.closing = true
 	for _, l := range s.listeners {
 		l.Close()
 	}
 	s.listeners = nil
 	for c := range s.conns {
-		c.close()
+		finish(c)
 	}
-	s.mu.Unlock()
-	return nil
 }

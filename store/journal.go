@@ -17,7 +17,7 @@ type JournalEntry struct {
 	Stamp     time.Time // the message's stamp; zero for ignored messages
 	Outcome   Outcome
 	Reason    string
-	Size      int64 // bytes; known for ignored messages only
+	Size      int64 // bytes of the message
 	Applied   int
 	Rejected  int
 	Warnings  int

@@ -107,6 +107,7 @@ type Message struct {
 	Stamp     time.Time // from Date, or the arrival time (SPEC §1.1)
 	Received  time.Time // arrival time
 	Sender    string    // envelope sender or From, for the journal
+	Size      int64     // bytes of the message, for the journal
 	Commands  []Command // valid commands, in line order
 	Rejects   []LineNote
 	Warnings  []LineNote

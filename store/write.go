@@ -97,14 +97,18 @@ func (s *Store) applyTx(ctx context.Context, tx *sql.Tx, m *Message) (Result, er
 	res := Result{Outcome: OutcomeApplied, Rejected: len(m.Rejects), Warnings: len(m.Warnings)}
 	j := journalRow{
 		received: s.received(m.Received), division: m.Division, messageID: m.MessageID,
-		sender: m.Sender, stamp: m.Stamp.UnixNano(),
+		sender: m.Sender, stamp: m.Stamp.UnixNano(), size: m.Size,
 	}
+	rejects, warnings := m.Rejects, m.Warnings
 	dup, err := isDuplicate(ctx, tx, m.Division, m.MessageID)
 	switch {
 	case err != nil:
 		return Result{}, err
 	case dup:
-		res.Outcome, j.reason = OutcomeDuplicate, "Message-ID already applied"
+		// Its lines were journaled with the message it repeats.
+		res = Result{Outcome: OutcomeDuplicate}
+		j.reason = "Message-ID already applied"
+		rejects, warnings = nil, nil
 	case len(m.Commands) == 0:
 		res.Outcome, j.reason = OutcomeNoCommands, "no valid command line"
 	default:
@@ -113,7 +117,7 @@ func (s *Store) applyTx(ctx context.Context, tx *sql.Tx, m *Message) (Result, er
 		}
 	}
 	j.outcome, j.applied, j.rejected, j.warnings = res.Outcome, res.Applied, res.Rejected, res.Warnings
-	if err := insertJournal(ctx, tx, &j, m.Rejects, m.Warnings); err != nil {
+	if err := insertJournal(ctx, tx, &j, rejects, warnings); err != nil {
 		return Result{}, err
 	}
 	if err := s.purgeTombstones(ctx, tx); err != nil {

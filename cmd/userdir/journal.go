@@ -33,16 +33,16 @@ func runJournal(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RECEIVED\tDIVISION\tOUTCOME\tAPPLIED\tREJECTED\tWARNINGS\tMESSAGE-ID\tREASON")
+	fmt.Fprintln(tw, "RECEIVED\tDIVISION\tOUTCOME\tBYTES\tAPPLIED\tREJECTED\tWARNINGS\tMESSAGE-ID\tREASON")
 	for _, j := range entries {
 		div := j.Division
 		if div == "" {
 			div = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", timeText(j.Received), div, j.Outcome, j.Applied, j.Rejected, j.Warnings, j.MessageID, j.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", timeText(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, j.Reason)
 		if *verbose {
 			for _, note := range j.Notes {
-				fmt.Fprintf(tw, "\t\tline %d\t\t\t\t%s\t%q\n", note.Line, note.Reason, note.Text)
+				fmt.Fprintf(tw, "\t\tline %d\t\t\t\t\t%s\t%q\n", note.Line, note.Reason, note.Text)
 			}
 		}
 	}
