@@ -51,6 +51,7 @@ SLAPD_PORT=${SLAPD_PORT:-3890}
 START_TIMEOUT=${START_TIMEOUT:-300}
 ENTRYDIFF=${ENTRYDIFF:-1}
 COMMON_TERMS=${COMMON_TERMS:-1}
+REPORT_ONLY=${REPORT_ONLY:-}
 OUT=${OUT:-$REPO/bench/results/compare-$(date +%Y-%m-%dT%H%M).txt}
 
 SUFFIX=dc=company,dc=ru
@@ -79,6 +80,14 @@ now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
 ms_since() { echo $((($(now_us) - $1) / 1000)); } # argument: a now_us value
 time_wait() { ss -Htan state time-wait 2>/dev/null | wc -l; } # loopback sockets newconn runs leave behind
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# first_message N: the first generated message of the book. (Not
+# find | sort | head -1: under pipefail, sort can die of SIGPIPE when head
+# leaves early, which at 100,000 entries it does.)
+first_message() {
+	local files=("$BENCH_DIR/mail-$1"/msg-*.eml)
+	echo "${files[0]}"
+}
 
 # ---- build -------------------------------------------------------------------
 
@@ -192,7 +201,7 @@ big_message() {
 ingest_big() {
 	local n=$1
 	local dir=$BENCH_DIR/userdir-$n/big src lines new replace
-	src=$(find "$BENCH_DIR/mail-$n" -name 'msg-*.eml' | sort | head -1)
+	src=$(first_message "$n")
 	mkdir -p "$dir"
 	rm -f "$dir"/big.db*
 	write_config "$dir/userdir.toml" big.db "$BENCH_DIR/divisions-$n.toml"
@@ -357,7 +366,7 @@ update_message() {
 visible() {
 	local n=$1
 	local src addr i title t0 t1 wpid rc seen deadline dir=$BENCH_DIR/userdir-$n
-	src=$(find "$BENCH_DIR/mail-$n" -name 'msg-*.eml' | sort | head -1)
+	src=$(first_message "$n")
 	addr=$(grep -m1 -o 'eml=[^:]*' "$src" | cut -d= -f2)
 	for i in $(seq 1 "$VISIBLE_TRIES"); do
 		title="bench-title-$i-$(now_us)"
@@ -388,7 +397,7 @@ visible() {
 # ---- report ----------------------------------------------------------------------
 
 # val KEY: the value of KEY=... in the line on stdin.
-val() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+val() { tr ' ' '\n' | sed -n "s/^$1=//p" | sed -n 1p; }
 
 # med KEY: the median of KEY over the lines on stdin.
 med() {
@@ -430,6 +439,11 @@ summary() { # n
 # ---- main ----------------------------------------------------------------------
 
 main() {
+	if [ -n "$REPORT_ONLY" ]; then # re-render the report of an earlier run's raw lines
+		OUT=$REPORT_ONLY
+		for n in $SIZES; do summary "$n"; done
+		return
+	fi
 	[ -d "$SHARED" ] || die "no shared bench tools at $SHARED (set SHARED)"
 	if [ "$PIN" = 1 ] && [ "$(nproc)" -lt 2 ]; then die "PIN=1 needs 2 CPUs"; fi
 	trap cleanup EXIT

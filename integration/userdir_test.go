@@ -120,6 +120,7 @@ func (l *lineLog) String() string {
 type server struct {
 	urls []string // the listening URLs, in the configuration's order
 	log  *lineLog // its stderr
+	cmd  *exec.Cmd
 }
 
 // startServe starts `userdir serve` with configuration cfg, as the user of
@@ -142,6 +143,7 @@ func startServe(tb testing.TB, bin, cfg string, n int, cred *syscall.Credential)
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start userdir serve: %v", err)
 	}
+	s.cmd = cmd
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	tb.Cleanup(func() { stopServe(tb, cmd, exited, s.log) })

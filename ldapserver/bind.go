@@ -1,6 +1,8 @@
 package ldapserver
 
 import (
+	"log/slog"
+
 	"userdir/ldapserver/directory"
 	"userdir/ldapserver/wire"
 )
@@ -27,7 +29,9 @@ func (c *conn) bind(req *request) {
 		var s *directory.Session
 		s, res = backend.Bind(c.ctx, c.peer, b.name, b.password)
 		c.sess.Store(s)
-		c.log.Debug("bind", "dn", b.name, "version", b.version, "code", int(res.Code), "role", string(s.Role))
+		if c.srv.log.Enabled(c.ctx, slog.LevelDebug) {
+			c.logger().Debug("bind", "dn", b.name, "version", b.version, "code", int(res.Code), "role", string(s.Role))
+		}
 	}
 	c.respond(req.id, wire.AppBindResponse, res)
 }

@@ -24,7 +24,6 @@ import (
 type conn struct {
 	srv  *Server
 	peer netip.Addr
-	log  *slog.Logger
 	ctx  context.Context
 	stop context.CancelFunc
 	sess atomic.Pointer[directory.Session]
@@ -51,8 +50,8 @@ const (
 func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
 	c := &conn{srv: s, nc: nc, peer: peer, inflight: make(map[int64]context.CancelFunc), done: make(chan struct{})}
 	c.ctx, c.stop = context.WithCancel(context.Background())
-	c.log = s.log.With("peer", peer.String())
-	c.br = bufio.NewReaderSize(nc, 16<<10)
+	c.br = readers.Get().(*bufio.Reader)
+	c.br.Reset(nc)
 	_, c.tls = nc.(*tls.Conn)
 	c.sess.Store(s.opts.Backend.Anonymous(peer))
 	return c
@@ -65,7 +64,16 @@ func (c *conn) serve() {
 	<-c.done
 	c.wg.Wait()
 	c.close()
+	c.br.Reset(nil)
+	readers.Put(c.br)
 }
+
+// readers are the connections' read buffers: requests are small, and a
+// client that opens a connection per lookup should not cost a new buffer.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
+
+// logger returns the server's logger with the client's address.
+func (c *conn) logger() *slog.Logger { return c.srv.log.With("peer", c.peer.String()) }
 
 // next says what the read loop does after a request.
 type next int
@@ -121,10 +129,10 @@ func (c *conn) readFailed(err error) bool {
 		if c.busy() {
 			return false
 		}
-		c.log.Debug("closing idle connection")
+		c.logger().Debug("closing idle connection")
 	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
 	default:
-		c.log.Debug("read", "err", err)
+		c.logger().Debug("read", "err", err)
 	}
 	return true
 }
@@ -137,7 +145,7 @@ func (c *conn) busy() bool {
 
 // disconnect sends a Notice of Disconnection (RFC 4511 §4.4.1).
 func (c *conn) disconnect(err error) {
-	c.log.Warn("malformed request: disconnecting", "err", err)
+	c.logger().Warn("malformed request: disconnecting", "err", err)
 	b := appendResponse(nil, 0, wire.AppExtendedResponse,
 		directory.Result{Code: directory.ProtocolError, Message: "malformed request"},
 		extendedTail(directory.OIDNoticeOfDisconnection, nil), nil)
@@ -224,7 +232,7 @@ func (c *conn) memoized(frame []byte) next {
 }
 
 func (c *conn) fieldError(req *request, tag byte, err error) {
-	c.log.Info("malformed request", "op", int(req.op), "err", err)
+	c.logger().Info("malformed request", "op", int(req.op), "err", err)
 	c.respond(req.id, tag, directory.Result{Code: directory.ProtocolError, Message: "malformed request"})
 }
 
@@ -301,7 +309,7 @@ func (h *handoff) fire() {
 func (c *conn) guard(id int64, tag byte, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("panic in request handler", "panic", r, "stack", string(debug.Stack()))
+			c.logger().Error("panic in request handler", "panic", r, "stack", string(debug.Stack()))
 			c.respond(id, tag, directory.Result{Code: directory.Other, Message: "internal error"})
 		}
 	}()

@@ -56,7 +56,7 @@ func (c *conn) startTLS(req *request) bool {
 	ctx, cancel := context.WithTimeout(c.ctx, handshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
-		c.log.Info("StartTLS handshake failed", "err", err)
+		c.logger().Info("StartTLS handshake failed", "err", err)
 		return false
 	}
 	c.br.Reset(tc)

@@ -171,8 +171,11 @@ func (r *run) each(fn func(*item) bool) error {
 		if seen != nil && seen.testAndSet(id) {
 			return true
 		}
+		if !snap.sees(id, r.s.Role) {
+			return true
+		}
 		it := snap.get(id)
-		if !r.s.Role.Sees(it.entry) || r.matcher.Match(it.entry) != schema.True {
+		if r.matcher.Match(it.entry) != schema.True {
 			return true
 		}
 		return fn(it)

@@ -34,15 +34,16 @@ func newSelection(attrs []string, typesOnly bool) selection {
 				a = a[:i]
 			}
 			if t := schema.LookupAttribute(a); t != nil {
-				s.types = append(s.types, t)
+				// t and its subtypes: asking for "name" returns cn, sn, ...
+				s.types = append(s.types, schema.Subtypes(t)...)
 			}
 		}
 	}
 	return s
 }
 
-// wants reports whether attribute type t is selected: by name, through a
-// supertype (asking for "name" returns cn, sn, ...), or by "*" / "+".
+// wants reports whether attribute type t is selected: by name (or through
+// a supertype: s.types holds the subtypes too), or by "*" / "+".
 func (s *selection) wants(t *schema.AttributeType) bool {
 	if t.Operational {
 		if s.allOper {
@@ -52,7 +53,7 @@ func (s *selection) wants(t *schema.AttributeType) bool {
 		return true
 	}
 	for _, w := range s.types {
-		if w == t || (t.Sup != "" && schema.LookupAttribute(t.Sup) == w) {
+		if w == t {
 			return true
 		}
 	}

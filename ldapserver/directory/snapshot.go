@@ -22,6 +22,7 @@ type Snapshot struct {
 	byKey    map[string]int32
 	divRange map[int32][2]int32 // division item id → [lo, hi) of its persons
 	divID    map[string]int32   // division id → its item id
+	seenBy   []uint8            // per base id: which roles see it (roleBits), kept apart from the entries for the cache
 	ix       *indexes
 
 	masked   []uint64 // base ids superseded by the overlay; nil when there is none
@@ -58,6 +59,33 @@ func (s *Snapshot) get(id int32) *item {
 
 func (s *Snapshot) isMasked(id int32) bool {
 	return s.masked != nil && int(id) < len(s.items) && s.masked[id>>6]&(1<<(id&63)) != 0
+}
+
+// roleBits says which roles see e: bit 0 book and reader, bit 1 mta.
+func roleBits(e *schema.Entry) uint8 {
+	var b uint8
+	if schema.RoleBook.Sees(e) {
+		b |= 1
+	}
+	if schema.RoleMTA.Sees(e) {
+		b |= 2
+	}
+	return b
+}
+
+// sees reports whether role sees the entry with the given id, without
+// touching the entry for base ids.
+func (s *Snapshot) sees(id int32, role schema.Role) bool {
+	if int(id) >= len(s.items) || role == schema.RoleAll {
+		return role.Sees(s.get(id).entry)
+	}
+	switch role {
+	case schema.RoleBook, schema.RoleReader:
+		return s.seenBy[id]&1 != 0
+	case schema.RoleMTA:
+		return s.seenBy[id]&2 != 0
+	}
+	return false
 }
 
 // lookupDN returns the id of the entry with normalized DN ndn.
@@ -144,7 +172,9 @@ func assemble(skel []*item, persons []*item, seq int64) *Snapshot {
 		divRange: make(map[int32][2]int32),
 		divID:    make(map[string]int32),
 	}
+	s.seenBy = make([]uint8, len(items))
 	for id, it := range items {
+		s.seenBy[id] = roleBits(it.entry)
 		if it.key == "" && it.entry.Division != "" {
 			s.divID[it.entry.Division] = int32(id)
 		}
