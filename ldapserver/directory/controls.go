@@ -80,7 +80,7 @@ func (r *run) emitAll(items []*item) error {
 // page sends the next page of c and keeps c for the following one.
 func (r *run) page(c *cursor, res SearchResult) SearchResult {
 	size := r.req.Paging.Size
-	if size <= 0 || size > len(c.items)-c.pos {
+	if size <= 0 || size > len(c.items)-c.pos || r.s.cursors == nil { // a Session not made by Anonymous or Bind gets one page
 		size = len(c.items) - c.pos
 	}
 	if err := r.emitAll(c.items[c.pos : c.pos+size]); err != nil {
