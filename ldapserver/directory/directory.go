@@ -58,6 +58,7 @@ type Directory struct {
 	refreshMu  sync.Mutex  // serializes snapshot updates
 	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
 	compacting atomic.Bool // a Compact is running
+	generation uint64      // counts Reconfigures (under refreshMu)
 	filters    filterCache
 	dns        dnCache
 }
@@ -120,6 +121,7 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	start := time.Now()
 	s := buildSnapshot(o.Mapper, recs, seq, d.log)
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
+	d.generation++
 	d.policy.Store(p)
 	d.snap.Store(s)
 	recs = nil
@@ -194,11 +196,16 @@ func (d *Directory) compactDue() bool {
 // holding up Refresh; changes that arrive meanwhile are read again from the
 // store and put in the new snapshot's overlay.
 func (d *Directory) Compact(ctx context.Context) error {
-	cur := d.snap.Load()
+	d.refreshMu.Lock()
+	cur, gen := d.snap.Load(), d.generation
+	d.refreshMu.Unlock()
 	start := time.Now()
 	next := cur.compact()
 	d.refreshMu.Lock()
 	defer d.refreshMu.Unlock()
+	if d.generation != gen {
+		return nil // a reload rebuilt the snapshot meanwhile, with its new layout
+	}
 	if d.snap.Load() != cur {
 		p := d.policy.Load()
 		changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
