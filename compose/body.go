@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"userdir/ingest"
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 // Body returns the body of a message holding lines, one command per line,
@@ -22,8 +21,8 @@ func Body(lines []string, syncKind string) (body string, warnings []string, err 
 	}
 	all := lines
 	if syncKind != "" {
-		if syncKind != store.KindMailbox && syncKind != store.KindAlias {
-			return "", nil, invalidCommand("sync type %q: want %s or %s", syncKind, store.KindMailbox, store.KindAlias)
+		if syncKind != mailcmd.KindMailbox && syncKind != mailcmd.KindAlias {
+			return "", nil, invalidCommand("sync type %q: want %s or %s", syncKind, mailcmd.KindMailbox, mailcmd.KindAlias)
 		}
 		all = append([]string{"_cmd=sync:type=" + syncKind}, lines...)
 	}
@@ -33,7 +32,7 @@ func Body(lines []string, syncKind string) (body string, warnings []string, err 
 		}
 	}
 	body = strings.Join(all, "\n") + "\n"
-	cmds, rejects, warns := ingest.ParseCommands(body)
+	cmds, rejects, warns := mailcmd.ParseCommands(body)
 	if len(rejects) > 0 {
 		r := rejects[0]
 		return "", nil, invalidCommand("%s: %s", which(r.Line, syncKind != ""), r.Reason)

@@ -18,8 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"userdir/ingest"
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 // ErrInvalidCommand is wrapped by the errors about commands that cannot be
@@ -46,7 +45,7 @@ type Field struct {
 // Line returns the command line of op ("insert", "update" or "delete", in
 // any case) with fields in the order given, each value trimmed of
 // surrounding white space (ingest trims it too) and escaped with
-// ingest.EscapeValue. eml is required; a delete takes only eml and type.
+// mailcmd.EscapeValue. eml is required; a delete takes only eml and type.
 // An unknown or repeated key, a value with a control character or invalid
 // UTF-8, and a line that ingest would reject, split, or read back with any
 // other value than given (eml and type lower-cased, dst normalized) yield
@@ -63,7 +62,7 @@ func Line(op string, fields []Field) (string, error) {
 	var b strings.Builder
 	b.WriteString("_cmd=" + op)
 	for _, f := range want {
-		b.WriteString(":" + f.Key + "=" + ingest.EscapeValue(f.Value))
+		b.WriteString(":" + f.Key + "=" + mailcmd.EscapeValue(f.Value))
 	}
 	line := b.String()
 	cmd, err := parseOne(line)
@@ -139,23 +138,23 @@ func startsCommand(v string) bool {
 
 // parseOne parses line as ingest would parse a body holding only it, and
 // returns its one command.
-func parseOne(line string) (store.Command, error) {
-	cmds, rejects, _ := ingest.ParseCommands(line)
+func parseOne(line string) (mailcmd.Command, error) {
+	cmds, rejects, _ := mailcmd.ParseCommands(line)
 	switch {
 	case len(rejects) > 0:
-		return store.Command{}, invalidCommand("%s", rejects[0].Reason)
+		return mailcmd.Command{}, invalidCommand("%s", rejects[0].Reason)
 	case len(cmds) == 0:
-		return store.Command{}, invalidCommand("not a command line: it must start with _cmd=")
+		return mailcmd.Command{}, invalidCommand("not a command line: it must start with _cmd=")
 	case len(cmds) > 1:
-		return store.Command{}, invalidCommand("ingest would read %d commands: a ';' before _cmd= starts another", len(cmds))
+		return mailcmd.Command{}, invalidCommand("ingest would read %d commands: a ';' before _cmd= starts another", len(cmds))
 	}
 	return cmds[0], nil
 }
 
 // readsBack checks that cmd, as ingest parsed it, holds the values of want.
-func readsBack(cmd store.Command, want []Field) error {
+func readsBack(cmd mailcmd.Command, want []Field) error {
 	for _, f := range want {
-		if cmd.Op == store.OpDelete && f.Key == "type" {
+		if cmd.Op == mailcmd.OpDelete && f.Key == "type" {
 			continue // ingest keeps only eml of a delete
 		}
 		got, ok := valueOf(cmd, f.Key)
@@ -176,11 +175,11 @@ func readsBack(cmd store.Command, want []Field) error {
 }
 
 // valueOf returns the value of key in cmd, and whether cmd has it.
-func valueOf(cmd store.Command, key string) (string, bool) {
+func valueOf(cmd mailcmd.Command, key string) (string, bool) {
 	if key == "eml" {
 		return cmd.Eml, true
 	}
-	fld, ok := store.FieldByKey(key)
+	fld, ok := mailcmd.FieldByKey(key)
 	if !ok {
 		return "", false
 	}
@@ -190,7 +189,7 @@ func valueOf(cmd store.Command, key string) (string, bool) {
 // CheckLine checks a command line written out in full, such as
 // "_cmd=delete:type=mbox:eml=sidorov@company.ru", and returns it trimmed.
 // It must be valid UTF-8 without control characters and read, as ingest
-// reads a body (ingest.ParseCommands: ingest.ParseLine's rules, and a ';'
+// reads a body (mailcmd.ParseCommands: mailcmd.ParseLine's rules, and a ';'
 // before "_cmd=" splitting the line), as exactly one valid command; else
 // the error wraps ErrInvalidCommand. Unknown keys are allowed: Body
 // reports them as warnings.

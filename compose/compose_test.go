@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"userdir/ingest"
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 func TestLine(t *testing.T) {
@@ -16,55 +15,55 @@ func TestLine(t *testing.T) {
 		op     string
 		fields []Field
 		want   string
-		cmd    store.Command
+		cmd    mailcmd.Command
 	}{
 		{
 			"insert with cyrillic", "insert",
 			[]Field{{"eml", "petrov@company.ru"}, {"name", "Петров Пётр"}, {"gor", "88-02-49"}},
 			"_cmd=insert:eml=petrov@company.ru:name=Петров Пётр:gor=88-02-49",
-			command(t, 1, store.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "gor", "88-02-49"),
+			command(t, 1, mailcmd.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "gor", "88-02-49"),
 		},
 		{
 			"colon and backslash escaped", "UPDATE",
 			[]Field{{"EML", "a@company.ru"}, {"post", `C:\Temp\`}, {"sdiv", "Отдел: ИТ"}},
 			`_cmd=update:eml=a@company.ru:post=C\:\\Temp\\:sdiv=Отдел\: ИТ`,
-			command(t, 1, store.OpUpdate, "a@company.ru", "post", `C:\Temp\`, "sdiv", "Отдел: ИТ"),
+			command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", `C:\Temp\`, "sdiv", "Отдел: ИТ"),
 		},
 		{
 			"escaped-looking text stays literal", "update",
 			[]Field{{"eml", "a@company.ru"}, {"post", `a\:b\\c`}},
 			`_cmd=update:eml=a@company.ru:post=a\\\:b\\\\c`,
-			command(t, 1, store.OpUpdate, "a@company.ru", "post", `a\:b\\c`),
+			command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", `a\:b\\c`),
 		},
 		{
 			"empty values clear", "update",
 			[]Field{{"eml", "a@company.ru"}, {"post", ""}, {"sot", "   "}},
 			"_cmd=update:eml=a@company.ru:post=:sot=",
-			command(t, 1, store.OpUpdate, "a@company.ru", "post", "", "sot", ""),
+			command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", "", "sot", ""),
 		},
 		{
 			"values trimmed, eml and type lower-cased", "insert",
 			[]Field{{" type ", "MBOX"}, {"eml", " Ivanov@Company.RU "}, {"name", "  Иванов  "}},
 			"_cmd=insert:type=MBOX:eml=Ivanov@Company.RU:name=Иванов",
-			command(t, 1, store.OpInsert, "ivanov@company.ru", "type", "mbox", "name", "Иванов"),
+			command(t, 1, mailcmd.OpInsert, "ivanov@company.ru", "type", "mbox", "name", "Иванов"),
 		},
 		{
 			"delete", "delete",
 			[]Field{{"type", "mbox"}, {"eml", "sidorov@company.ru"}},
 			"_cmd=delete:type=mbox:eml=sidorov@company.ru",
-			command(t, 1, store.OpDelete, "sidorov@company.ru"),
+			command(t, 1, mailcmd.OpDelete, "sidorov@company.ru"),
 		},
 		{
 			"alias with dst", "insert",
 			[]Field{{"type", "alias"}, {"eml", "all@company.ru"}, {"dst", "A@company.ru, b@company.ru"}},
 			"_cmd=insert:type=alias:eml=all@company.ru:dst=A@company.ru, b@company.ru",
-			command(t, 1, store.OpInsert, "all@company.ru", "type", "alias", "dst", "a@company.ru,b@company.ru"),
+			command(t, 1, mailcmd.OpInsert, "all@company.ru", "type", "alias", "dst", "a@company.ru,b@company.ru"),
 		},
 		{
 			"semicolon without _cmd after it", "update",
 			[]Field{{"eml", "a@company.ru"}, {"post", "a; b; _cmd"}},
 			"_cmd=update:eml=a@company.ru:post=a; b; _cmd",
-			command(t, 1, store.OpUpdate, "a@company.ru", "post", "a; b; _cmd"),
+			command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", "a; b; _cmd"),
 		},
 	}
 	for _, tc := range tests {
@@ -73,7 +72,7 @@ func TestLine(t *testing.T) {
 			t.Errorf("%s: Line(%q, %q) = %q, %v; want %q", tc.name, tc.op, tc.fields, got, err, tc.want)
 			continue
 		}
-		cmd, err := ingest.ParseLine(got)
+		cmd, err := mailcmd.ParseLine(got)
 		cmd.Line = 1
 		if err != nil || !reflect.DeepEqual(cmd, tc.cmd) {
 			t.Errorf("%s: ParseLine(%q) = %+v, %v; want %+v", tc.name, got, cmd, err, tc.cmd)

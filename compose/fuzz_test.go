@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 // FuzzSendRoundTrip composes a message from arbitrary field values and a
@@ -47,7 +47,7 @@ func FuzzSendRoundTrip(f *testing.F) {
 			return
 		}
 		m, _, cmds := readMessage(t, raw)
-		want := []store.Command{command(t, 1, store.OpUpdate, "petrov@company.ru",
+		want := []mailcmd.Command{command(t, 1, mailcmd.OpUpdate, "petrov@company.ru",
 			"name", strings.TrimSpace(name), "post", strings.TrimSpace(post), "gor", strings.TrimSpace(gor))}
 		if m.Subject != code || !reflect.DeepEqual(cmds, want) {
 			t.Fatalf("read back Subject %q and\n%+v\nwant %q and\n%+v\n%s", m.Subject, cmds, code, want, raw)

@@ -7,19 +7,19 @@ import (
 	"time"
 
 	"userdir/ingest"
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 // testDate is the Date of the test messages.
 var testDate = time.Date(2025, 3, 10, 12, 30, 45, 0, time.FixedZone("", 5*3600))
 
-// command builds the store.Command that ingest should read: op on eml with
+// command builds the mailcmd.Command that ingest should read: op on eml with
 // the key, value pairs kv present; line is its body line number.
-func command(tb testing.TB, line int, op store.Op, eml string, kv ...string) store.Command {
+func command(tb testing.TB, line int, op mailcmd.Op, eml string, kv ...string) mailcmd.Command {
 	tb.Helper()
-	c := store.Command{Op: op, Eml: eml, Line: line}
+	c := mailcmd.Command{Op: op, Eml: eml, Line: line}
 	for i := 0; i+1 < len(kv); i += 2 {
-		f, ok := store.FieldByKey(kv[i])
+		f, ok := mailcmd.FieldByKey(kv[i])
 		if !ok {
 			tb.Fatalf("command: unknown key %q", kv[i])
 		}
@@ -42,7 +42,7 @@ func testMessage(code, body string) *Message {
 
 // readMessage reads raw as ingest does and returns the mail, its decoded
 // body and the commands in it; a rejected line fails the test.
-func readMessage(tb testing.TB, raw []byte) (*ingest.Mail, string, []store.Command) {
+func readMessage(tb testing.TB, raw []byte) (*ingest.Mail, string, []mailcmd.Command) {
 	tb.Helper()
 	m, err := ingest.ReadMail(bytes.NewReader(raw), 0)
 	if err != nil {
@@ -52,7 +52,7 @@ func readMessage(tb testing.TB, raw []byte) (*ingest.Mail, string, []store.Comma
 	if err != nil {
 		tb.Fatalf("Body: %v\n%s", err, raw)
 	}
-	cmds, rejects, _ := ingest.ParseCommands(body)
+	cmds, rejects, _ := mailcmd.ParseCommands(body)
 	if len(rejects) > 0 {
 		tb.Fatalf("ingest rejects %+v\n%s", rejects, raw)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 func TestEncode(t *testing.T) {
@@ -21,16 +21,16 @@ func TestEncode(t *testing.T) {
 		lines    []string
 		sync     string
 		encoding string
-		want     []store.Command
+		want     []mailcmd.Command
 	}{
 		{
 			name:     "ascii stays 7bit",
 			code:     "0001",
 			lines:    []string{"_cmd=delete:eml=sidorov@company.ru", `_cmd=update:eml=a@company.ru:post=C\:\\Temp:sot=`},
 			encoding: "7bit",
-			want: []store.Command{
-				command(t, 1, store.OpDelete, "sidorov@company.ru"),
-				command(t, 2, store.OpUpdate, "a@company.ru", "post", `C:\Temp`, "sot", ""),
+			want: []mailcmd.Command{
+				command(t, 1, mailcmd.OpDelete, "sidorov@company.ru"),
+				command(t, 2, mailcmd.OpUpdate, "a@company.ru", "post", `C:\Temp`, "sot", ""),
 			},
 		},
 		{
@@ -38,28 +38,28 @@ func TestEncode(t *testing.T) {
 			code:     "0001",
 			lines:    []string{"_cmd=insert:eml=petrov@company.ru:name=Петров Пётр:sdiv=Отдел\\: ИТ"},
 			encoding: "quoted-printable",
-			want:     []store.Command{command(t, 1, store.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "sdiv", "Отдел: ИТ")},
+			want:     []mailcmd.Command{command(t, 1, mailcmd.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "sdiv", "Отдел: ИТ")},
 		},
 		{
 			name:     "a long ascii line is quoted-printable",
 			code:     "0001",
 			lines:    []string{"_cmd=update:eml=a@company.ru:post=" + strings.Repeat("x=y ", 30) + "end"},
 			encoding: "quoted-printable",
-			want:     []store.Command{command(t, 1, store.OpUpdate, "a@company.ru", "post", strings.Repeat("x=y ", 30)+"end")},
+			want:     []mailcmd.Command{command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", strings.Repeat("x=y ", 30)+"end")},
 		},
 		{
 			name:     "a long cyrillic line",
 			code:     "0001",
 			lines:    []string{"_cmd=update:eml=a@company.ru:post=" + long + ":of=214"},
 			encoding: "quoted-printable",
-			want:     []store.Command{command(t, 1, store.OpUpdate, "a@company.ru", "post", strings.TrimSpace(long), "of", "214")},
+			want:     []mailcmd.Command{command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", strings.TrimSpace(long), "of", "214")},
 		},
 		{
 			name:     "a line starting with a dot or From after a soft break",
 			code:     "0001",
 			lines:    []string{"_cmd=update:eml=a@company.ru:post=" + strings.Repeat("Я", 30) + ".From x"},
 			encoding: "quoted-printable",
-			want:     []store.Command{command(t, 1, store.OpUpdate, "a@company.ru", "post", strings.Repeat("Я", 30)+".From x")},
+			want:     []mailcmd.Command{command(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", strings.Repeat("Я", 30)+".From x")},
 		},
 		{
 			name:     "sync batch",
@@ -67,10 +67,10 @@ func TestEncode(t *testing.T) {
 			sync:     "mbox",
 			lines:    []string{"_cmd=insert:eml=a@company.ru:name=Анна", "_cmd=insert:eml=b@company.ru:name=Борис"},
 			encoding: "quoted-printable",
-			want: []store.Command{
-				{Op: store.OpSync, Kind: "mbox", Line: 1},
-				command(t, 2, store.OpInsert, "a@company.ru", "name", "Анна"),
-				command(t, 3, store.OpInsert, "b@company.ru", "name", "Борис"),
+			want: []mailcmd.Command{
+				{Op: mailcmd.OpSync, Kind: "mbox", Line: 1},
+				command(t, 2, mailcmd.OpInsert, "a@company.ru", "name", "Анна"),
+				command(t, 3, mailcmd.OpInsert, "b@company.ru", "name", "Борис"),
 			},
 		},
 		{
@@ -78,14 +78,14 @@ func TestEncode(t *testing.T) {
 			code:     "Тюмень код 1",
 			lines:    []string{"_cmd=delete:eml=a@company.ru"},
 			encoding: "7bit",
-			want:     []store.Command{command(t, 1, store.OpDelete, "a@company.ru")},
+			want:     []mailcmd.Command{command(t, 1, mailcmd.OpDelete, "a@company.ru")},
 		},
 		{
 			name:     "a long ascii code is folded and unfolded",
 			code:     strings.TrimSpace(strings.Repeat("abc-def ", 20)),
 			lines:    []string{"_cmd=delete:eml=a@company.ru"},
 			encoding: "7bit",
-			want:     []store.Command{command(t, 1, store.OpDelete, "a@company.ru")},
+			want:     []mailcmd.Command{command(t, 1, mailcmd.OpDelete, "a@company.ru")},
 		},
 	}
 	for _, tc := range tests {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // benchBody returns a body of n command lines like a branch's full sync.
@@ -26,7 +28,7 @@ func BenchmarkParseCommands10000(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		cmds, rejects, _ := ParseCommands(body)
+		cmds, rejects, _ := mailcmd.ParseCommands(body)
 		if len(cmds) != 10000 || len(rejects) != 0 {
 			b.Fatalf("got %d commands and %d rejects", len(cmds), len(rejects))
 		}

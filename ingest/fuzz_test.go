@@ -6,12 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"userdir/store"
 )
 
 // seedFiles returns the contents of the files matching the glob patterns
@@ -36,59 +33,6 @@ func seedFiles(tb testing.TB, patterns ...string) [][]byte {
 		tb.Fatalf("no seed files match %v", patterns)
 	}
 	return out
-}
-
-func FuzzParseCommands(f *testing.F) {
-	for _, data := range seedFiles(f, "testdata/mail/*.eml", "testdata/fuzz/ingest-commands/*") {
-		f.Add(string(data))
-		if _, body, ok := bytes.Cut(data, []byte("\n\n")); ok {
-			f.Add(string(body))
-		}
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		cmds, rejects, warnings := ParseCommands(body)
-		lines := strings.Count(body, "\n") + 1
-		last := 0
-		for i, c := range cmds {
-			checkCommand(t, c, i, lines)
-			if c.Line < last {
-				t.Errorf("command on line %d after one on line %d", c.Line, last)
-			}
-			last = c.Line
-		}
-		for _, n := range append(rejects, warnings...) {
-			if n.Line < 1 || n.Line > lines || n.Reason == "" || len(n.Text) > maxNoteText || !utf8.ValidString(n.Text) {
-				t.Errorf("bad note %+v", n)
-			}
-		}
-	})
-}
-
-// checkCommand checks the contract of one command, the i-th of a body of lines lines.
-func checkCommand(t *testing.T, c store.Command, i, lines int) {
-	t.Helper()
-	if c.Line < 1 || c.Line > lines {
-		t.Errorf("command line %d outside 1..%d", c.Line, lines)
-	}
-	switch c.Op {
-	case store.OpSync:
-		if i != 0 || (c.Kind != store.KindMailbox && c.Kind != store.KindAlias) || c.Eml != "" {
-			t.Errorf("sync command %d: %+v", i, c)
-		}
-		return
-	case store.OpInsert, store.OpUpdate, store.OpDelete:
-	default:
-		t.Fatalf("command with op %d", c.Op)
-	}
-	if !validAddress(c.Eml) || c.Eml != strings.ToLower(c.Eml) {
-		t.Errorf("command eml %q is not a lower-case address", c.Eml)
-	}
-	for f := range store.NumFields {
-		v := c.Values[f]
-		if (!c.Present[f] && v != "") || !utf8.ValidString(v) || v != strings.TrimSpace(v) {
-			t.Errorf("field %s = %q (present %v)", f.Key(), v, c.Present[f])
-		}
-	}
 }
 
 func FuzzIngest(f *testing.F) {
@@ -116,27 +60,6 @@ func FuzzIngest(f *testing.F) {
 			if body, err := m.Body("koi8-r"); err == nil && !utf8.ValidString(body) {
 				t.Errorf("Body is not valid UTF-8: %q", body)
 			}
-		}
-	})
-}
-
-// FuzzEscapeValue checks that ParseLine recovers every value EscapeValue
-// escapes, save white space at its ends, a line break, or a ';' (which can
-// start another command).
-func FuzzEscapeValue(f *testing.F) {
-	for _, s := range []string{"", "a:b", `C:\Temp\`, `\\:\:`, " Отдел: ИТ ", "=x=", `\`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		if !utf8.ValidString(v) || strings.ContainsAny(v, "\r\n;\u0085\u2028\u2029") {
-			return
-		}
-		c, err := ParseLine("_cmd=update:eml=a@b.ru:post=" + EscapeValue(v) + ":of=1")
-		if err != nil {
-			t.Fatalf("ParseLine of escaped %q: %v", v, err)
-		}
-		if got, want := c.Values[store.FieldPost], strings.TrimSpace(v); got != want || c.Values[store.FieldOf] != "1" {
-			t.Errorf("escaped %q came back as %q (of %q), want %q", v, got, c.Values[store.FieldOf], want)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -109,7 +110,7 @@ func checkNoCode(t *testing.T, logs *attrRecorder, rec *recorder) {
 	}
 }
 
-// checkMessage checks the contract of store.Message and store.Command.
+// checkMessage checks the contract of store.Message and mailcmd.Command.
 func checkMessage(t *testing.T, m *store.Message) {
 	t.Helper()
 	if m.MessageID == "" || m.Division == "" || m.Stamp.IsZero() || !m.Received.Equal(testNow) {
@@ -119,10 +120,10 @@ func checkMessage(t *testing.T, m *store.Message) {
 		t.Errorf("stamp %v is more than a day after arrival", m.Stamp)
 	}
 	for _, c := range m.Commands {
-		if c.Op != store.OpSync && (c.Eml == "" || c.Eml != strings.ToLower(c.Eml)) {
+		if c.Op != mailcmd.OpSync && (c.Eml == "" || c.Eml != strings.ToLower(c.Eml)) {
 			t.Errorf("line %d: eml %q is empty or not lower-case", c.Line, c.Eml)
 		}
-		for f := range store.NumFields {
+		for f := range mailcmd.NumFields {
 			if !c.Present[f] && c.Values[f] != "" {
 				t.Errorf("line %d: absent field %s has value %q", c.Line, f.Key(), c.Values[f])
 			}
@@ -136,12 +137,12 @@ func writeMessage(b *strings.Builder, m *store.Message) {
 		m.Division, m.MessageID, m.Stamp.UTC().Format(time.RFC3339), m.Received.UTC().Format(time.RFC3339), m.Sender)
 	for _, c := range m.Commands {
 		fmt.Fprintf(b, "  command line %d: %s", c.Line, c.Op)
-		if c.Op == store.OpSync {
+		if c.Op == mailcmd.OpSync {
 			fmt.Fprintf(b, " kind=%s\n", c.Kind)
 			continue
 		}
 		fmt.Fprintf(b, " eml=%s\n", c.Eml)
-		for f := range store.NumFields {
+		for f := range mailcmd.NumFields {
 			if c.Present[f] {
 				fmt.Fprintf(b, "    %s: %q\n", f.Key(), c.Values[f])
 			}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"userdir/config"
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -141,7 +142,7 @@ func (in *Ingester) apply(ctx context.Context, m *Mail, now time.Time, sender st
 		Sender:    sender,
 		Size:      m.Size,
 	}
-	msg.Commands, msg.Rejects, msg.Warnings = ParseCommands(body)
+	msg.Commands, msg.Rejects, msg.Warnings = mailcmd.ParseCommands(body)
 	rep := Report{Division: d.ID, MessageID: msg.MessageID}
 	res, err := in.applier.Apply(ctx, msg)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
-	"userdir/ldapserver/internal/fixture"
+	"userdir/internal/fixture"
 )
 
 // BenchmarkServerRoundTrip measures one request and its responses over a

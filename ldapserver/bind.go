@@ -3,7 +3,7 @@ package ldapserver
 import (
 	"log/slog"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/ldapserver/wire"
 )
 

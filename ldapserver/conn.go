@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/ldapserver/wire"
 )
 

@@ -3,7 +3,7 @@ package ldapserver
 import (
 	ber "github.com/go-asn1-ber/asn1-ber"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/schema"
 )
 

@@ -1,7 +1,7 @@
 package ldapserver
 
 import (
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/ldapserver/wire"
 )
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/ldapserver/wire"
 )
 

@@ -3,7 +3,7 @@ package ldapserver
 import (
 	"sync"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 )
 
 // requestMemo remembers decoded search requests by their bytes. Clients

@@ -18,7 +18,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"userdir/ldapserver"
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 )
 
 // rawConn speaks LDAP by hand, for what go-ldap cannot send or check.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/ldapserver/wire"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 )
 
 // Backend is what the protocol layer needs from the directory core.

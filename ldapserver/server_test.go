@@ -18,8 +18,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"userdir/ldapserver"
-	"userdir/ldapserver/directory"
-	"userdir/ldapserver/internal/fixture"
+	"userdir/directory"
+	"userdir/internal/fixture"
 	"userdir/schema"
 	"userdir/store"
 )

@@ -1,11 +1,11 @@
 package schema
 
-import "userdir/store"
+import "userdir/mailcmd"
 
 // Entry kinds: the Kind of a person entry, or "" for the suffix and division entries.
 const (
-	KindMailbox = store.KindMailbox
-	KindAlias   = store.KindAlias
+	KindMailbox = mailcmd.KindMailbox
+	KindAlias   = mailcmd.KindAlias
 )
 
 // Entry is one LDAP entry as the directory serves it. Entries are built once

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -33,7 +34,7 @@ func rec(tb testing.TB, division, eml string, kv ...string) *store.Record {
 		Created:  time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC),
 		Modified: time.Date(2024, 5, 17, 14, 2, 3, 0, time.FixedZone("YEKT", 5*3600))}
 	for i := 0; i < len(kv); i += 2 {
-		f, ok := store.FieldByKey(kv[i])
+		f, ok := mailcmd.FieldByKey(kv[i])
 		if !ok {
 			tb.Fatalf("rec(%s): unknown key %q", eml, kv[i])
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/google/uuid"
 
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -221,7 +222,7 @@ func (m *Mapper) Entry(r *store.Record) (*Entry, error) {
 // personAttrs returns the user attributes of a record's entry in output order.
 func (m *Mapper) personAttrs(r *store.Record, dv *division) []Attr {
 	v := &r.Values
-	name := strings.TrimSpace(v[store.FieldName])
+	name := strings.TrimSpace(v[mailcmd.FieldName])
 	sn, given := SplitName(name, m.nameOrder)
 	cn := name
 	if name == "" {
@@ -235,19 +236,19 @@ func (m *Mapper) personAttrs(r *store.Record, dv *division) []Attr {
 	b.add(AttrGivenName, given)
 	b.add(AttrDisplayName, name)
 	b.add(AttrMail, r.Eml)
-	b.add(AttrTelephoneNumber, v[store.FieldGor], v[store.FieldMer])
-	b.add(AttrIPPhone, v[store.FieldMer])
-	b.add(AttrMobile, v[store.FieldSot])
-	b.add(AttrRoomNumber, v[store.FieldOf])
-	b.add(AttrOffice, v[store.FieldOf])
-	b.add(AttrTitle, v[store.FieldPost])
-	b.add(AttrOU, v[store.FieldSdiv])
-	b.add(AttrDepartmentNumber, v[store.FieldSdiv])
+	b.add(AttrTelephoneNumber, v[mailcmd.FieldGor], v[mailcmd.FieldMer])
+	b.add(AttrIPPhone, v[mailcmd.FieldMer])
+	b.add(AttrMobile, v[mailcmd.FieldSot])
+	b.add(AttrRoomNumber, v[mailcmd.FieldOf])
+	b.add(AttrOffice, v[mailcmd.FieldOf])
+	b.add(AttrTitle, v[mailcmd.FieldPost])
+	b.add(AttrOU, v[mailcmd.FieldSdiv])
+	b.add(AttrDepartmentNumber, v[mailcmd.FieldSdiv])
 	b.shared(dv.nameVal)
 	if dv.host.Type != nil {
 		b.shared(dv.host)
 	}
-	if r.Kind() == store.KindAlias {
+	if r.Kind() == mailcmd.KindAlias {
 		b.shared(aliasKindAttr)
 	} else {
 		b.shared(mailboxKindAttr)
@@ -320,7 +321,7 @@ func (b *attrBuilder) attrs() []Attr {
 }
 
 func userdirKind(kind string) string {
-	if kind == store.KindMailbox {
+	if kind == mailcmd.KindMailbox {
 		return UserdirKindMailbox
 	}
 	return kind

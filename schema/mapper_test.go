@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -114,7 +115,7 @@ func TestMapperEntryFields(t *testing.T) {
 	if e.ParentDN != m.DivisionEntries()[0].NormDN || e.ParentDN != ParentDN(e.NormDN) {
 		t.Errorf("ParentDN = %q, want %q", e.ParentDN, m.DivisionEntries()[0].NormDN)
 	}
-	if !e.Active || e.Visible || e.Kind != store.KindMailbox || e.Division != "tyumen" {
+	if !e.Active || e.Visible || e.Kind != mailcmd.KindMailbox || e.Division != "tyumen" {
 		t.Errorf("Active %v Visible %v Kind %q Division %q; want true false mbox tyumen",
 			e.Active, e.Visible, e.Kind, e.Division)
 	}
@@ -153,7 +154,7 @@ func TestMapperTombstoneAndTimes(t *testing.T) {
 	if got := ops["createTimestamp"]; len(got) != 1 || got[0] != ops["modifyTimestamp"][0] {
 		t.Errorf("createTimestamp = %v, want modifyTimestamp %v when Created is zero", got, ops["modifyTimestamp"])
 	}
-	r.Exists, r.Values[store.FieldAct] = true, "0"
+	r.Exists, r.Values[mailcmd.FieldAct] = true, "0"
 	if e := mustEntry(t, m, r); e.Active {
 		t.Errorf("act=0 maps to an active entry")
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"userdir/mailcmd"
 )
 
 // applier applies the commands of one message inside its transaction. It
@@ -69,7 +71,7 @@ func (a *applier) run(m *Message) (int, error) {
 	s := m.Stamp.UnixNano()
 	cmds := m.Commands
 	syncKind := ""
-	if cmds[0].Op == OpSync {
+	if cmds[0].Op == mailcmd.OpSync {
 		syncKind = kindOrDefault(cmds[0].Kind)
 		if err := a.loadDivision(); err != nil {
 			return 0, err
@@ -78,7 +80,7 @@ func (a *applier) run(m *Message) (int, error) {
 	n := 0
 	for i := range cmds {
 		c := &cmds[i]
-		if c.Op == OpSync {
+		if c.Op == mailcmd.OpSync {
 			n += boolInt(i == 0) // a sync anywhere else means nothing
 			continue
 		}

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"userdir/mailcmd"
+)
 
 // This file holds the per-field rules of SPEC §1.3, free of SQL: every
 // function here changes a record in memory and nothing else.
@@ -41,13 +45,13 @@ type floors func(kind string) int64
 // row is a record with the kind register syncs go by.
 type row struct {
 	Record
-	kind      string // KindMailbox or KindAlias, as last named; "" while unknown
+	kind      string // mailcmd.KindMailbox or mailcmd.KindAlias, as last named; "" while unknown
 	kindStamp int64
 }
 
 // setField sets field f of r to v at stamp s, unless the field was set by a
 // newer command. Equal stamps apply, so ties go to the later arrival.
-func setField(r *Record, f Field, v string, s int64) {
+func setField(r *Record, f mailcmd.Field, v string, s int64) {
 	if s >= r.Stamps[f] {
 		r.Values[f] = v
 		r.Stamps[f] = s
@@ -78,25 +82,25 @@ func learnKind(r *row, kind string, s int64) {
 
 // insertAt replaces the whole record at stamp s: every field is set, the
 // ones the command lacks to "".
-func insertAt(r *row, values *[NumFields]string, s int64) {
-	for f := range NumFields {
+func insertAt(r *row, values *[mailcmd.NumFields]string, s int64) {
+	for f := range mailcmd.NumFields {
 		setField(&r.Record, f, values[f], s)
 	}
 	setExists(&r.Record, true, s)
-	learnKind(r, values[FieldKind], s)
+	learnKind(r, values[mailcmd.FieldKind], s)
 }
 
 // updateAt sets the fields present in the command at stamp s and makes the
 // record exist, creating it when its insert was lost.
-func updateAt(r *row, values *[NumFields]string, present *[NumFields]bool, s int64) {
-	for f := range NumFields {
+func updateAt(r *row, values *[mailcmd.NumFields]string, present *[mailcmd.NumFields]bool, s int64) {
+	for f := range mailcmd.NumFields {
 		if present[f] {
 			setField(&r.Record, f, values[f], s)
 		}
 	}
 	setExists(&r.Record, true, s)
-	if present[FieldKind] {
-		learnKind(r, values[FieldKind], s)
+	if present[mailcmd.FieldKind] {
+		learnKind(r, values[mailcmd.FieldKind], s)
 	}
 }
 
@@ -104,7 +108,7 @@ func updateAt(r *row, values *[NumFields]string, present *[NumFields]bool, s int
 // still change. The row stays as a tombstone.
 func deleteAt(r *Record, s int64) {
 	setExists(r, false, s)
-	for f := range NumFields {
+	for f := range mailcmd.NumFields {
 		setField(r, f, "", s)
 	}
 }
@@ -115,7 +119,7 @@ func floorDelete(r *Record, f int64) {
 	if r.ExistsStamp < f {
 		setExists(r, false, f)
 	}
-	for fl := range NumFields {
+	for fl := range mailcmd.NumFields {
 		if r.Stamps[fl] < f {
 			r.Values[fl], r.Stamps[fl] = "", f
 		}
@@ -135,13 +139,13 @@ func applyFloor(r *row, floor floors) {
 
 // applyCommand applies one insert, update or delete at stamp s, then the
 // sync floor of the row's kind. It reports false for any other op.
-func applyCommand(r *row, c *Command, s int64, floor floors) bool {
+func applyCommand(r *row, c *mailcmd.Command, s int64, floor floors) bool {
 	switch c.Op {
-	case OpInsert:
+	case mailcmd.OpInsert:
 		insertAt(r, &c.Values, s)
-	case OpUpdate:
+	case mailcmd.OpUpdate:
 		updateAt(r, &c.Values, &c.Present, s)
-	case OpDelete:
+	case mailcmd.OpDelete:
 		deleteAt(&r.Record, s)
 	default:
 		return false
@@ -171,7 +175,7 @@ func sameState(a, b *row) bool {
 // kindOrDefault returns kind, or KindMailbox when it is empty.
 func kindOrDefault(kind string) string {
 	if kind == "" {
-		return KindMailbox
+		return mailcmd.KindMailbox
 	}
 	return kind
 }

@@ -4,17 +4,19 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"userdir/mailcmd"
 )
 
 // TestApplyCommandPure checks the in-memory rules of apply.go on one record,
 // including the stamps they leave.
 func TestApplyCommandPure(t *testing.T) {
 	noFloor := func(string) int64 { return 0 }
-	mbox8 := floorAt(KindMailbox, 8)
+	mbox8 := floorAt(mailcmd.KindMailbox, 8)
 	tests := []struct {
 		name      string
 		start     row
-		cmd       Command
+		cmd       mailcmd.Command
 		stamp     int64
 		floor     floors
 		wantState string
@@ -22,29 +24,29 @@ func TestApplyCommandPure(t *testing.T) {
 		wantExist int64  // ExistsStamp afterwards
 		wantKind  string // kind register afterwards
 	}{
-		{"insert on empty", row{}, ins("x", "gor=1"), 5, noFloor, "+ gor=1", 5, 5, KindMailbox},
-		{"insert older than fields", rec(7, "+", "", "gor=2"), ins("x", "gor=1", "name=A"), 5, noFloor, "+ gor=2", 7, 7, KindMailbox},
-		{"insert at equal stamp wins", rec(5, "+", "", "gor=2"), ins("x", "gor=1"), 5, noFloor, "+ gor=1", 5, 5, KindMailbox},
+		{"insert on empty", row{}, ins("x", "gor=1"), 5, noFloor, "+ gor=1", 5, 5, mailcmd.KindMailbox},
+		{"insert older than fields", rec(7, "+", "", "gor=2"), ins("x", "gor=1", "name=A"), 5, noFloor, "+ gor=2", 7, 7, mailcmd.KindMailbox},
+		{"insert at equal stamp wins", rec(5, "+", "", "gor=2"), ins("x", "gor=1"), 5, noFloor, "+ gor=1", 5, 5, mailcmd.KindMailbox},
 		{"update leaves absent fields", rec(3, "+", "", "gor=2", "name=A"), upd("x", "name=B"), 5, noFloor, "+ name=B gor=2", 3, 5, ""},
 		{"update revives a tombstone", rec(3, "-", ""), upd("x", "name=B"), 5, noFloor, "+ name=B", 3, 5, ""},
 		{"older update leaves a tombstone", rec(6, "-", ""), upd("x", "gor=9"), 5, noFloor, "-", 6, 6, ""},
 		{"delete empties older fields", rec(3, "+", "", "gor=2"), del("x"), 5, noFloor, "-", 5, 5, ""},
-		{"delete keeps the kind register", rec(3, "+", KindAlias, "type=alias"), del("x"), 5, noFloor, "-", 5, 5, KindAlias},
+		{"delete keeps the kind register", rec(3, "+", mailcmd.KindAlias, "type=alias"), del("x"), 5, noFloor, "-", 5, 5, mailcmd.KindAlias},
 		{"older delete does nothing", rec(7, "+", "", "gor=2"), del("x"), 5, noFloor, "+ gor=2", 7, 7, ""},
-		{"typed update teaches the kind", rec(3, "+", ""), upd("x", "type=alias"), 5, noFloor, "+ type=alias", 3, 5, KindAlias},
-		{"floor deletes an older command's record", row{}, ins("x", "gor=1"), 5, mbox8, "-", 8, 8, KindMailbox},
-		{"floor keeps a newer command's record", row{}, ins("x", "gor=1"), 9, mbox8, "+ gor=1", 9, 9, KindMailbox},
-		{"floor keeps what the sync wrote", rec(8, "+", KindMailbox, "gor=8"), upd("x", "gor=7"), 7, mbox8, "+ gor=8", 8, 8, KindMailbox},
+		{"typed update teaches the kind", rec(3, "+", ""), upd("x", "type=alias"), 5, noFloor, "+ type=alias", 3, 5, mailcmd.KindAlias},
+		{"floor deletes an older command's record", row{}, ins("x", "gor=1"), 5, mbox8, "-", 8, 8, mailcmd.KindMailbox},
+		{"floor keeps a newer command's record", row{}, ins("x", "gor=1"), 9, mbox8, "+ gor=1", 9, 9, mailcmd.KindMailbox},
+		{"floor keeps what the sync wrote", rec(8, "+", mailcmd.KindMailbox, "gor=8"), upd("x", "gor=7"), 7, mbox8, "+ gor=8", 8, 8, mailcmd.KindMailbox},
 		{
 			// An insert older than the sync arrives after a newer update:
 			// the sync emptied name, so the insert's name must not show.
 			"floor empties older fields of a newer record", updated(9, "type=mbox", "gor=9"),
-			ins("x", "name=A", "gor=1"), 5, mbox8, "+ type=mbox gor=9", 9, 9, KindMailbox,
+			ins("x", "name=A", "gor=1"), 5, mbox8, "+ type=mbox gor=9", 9, 9, mailcmd.KindMailbox,
 		},
-		{"floor of another kind does not apply", row{}, ins("x", "type=alias"), 5, mbox8, "+ type=alias", 5, 5, KindAlias},
+		{"floor of another kind does not apply", row{}, ins("x", "type=alias"), 5, mbox8, "+ type=alias", 5, 5, mailcmd.KindAlias},
 		{"no floor for an unknown kind", row{}, del("x"), 5, mbox8, "-", 5, 5, ""},
 		{"an untyped update does not tell the kind", rec(3, "-", ""), upd("x", "gor=1"), 5, mbox8, "+ gor=1", 5, 5, ""},
-		{"a typed update tells the kind and meets the floor", rec(3, "-", ""), upd("x", "type=mbox", "gor=1"), 5, mbox8, "-", 8, 8, KindMailbox},
+		{"a typed update tells the kind and meets the floor", rec(3, "-", ""), upd("x", "type=mbox", "gor=1"), 5, mbox8, "-", 8, 8, mailcmd.KindMailbox},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,9 +57,9 @@ func TestApplyCommandPure(t *testing.T) {
 			if got := state(&r.Record); got != tt.wantState {
 				t.Errorf("state = %q, want %q", got, tt.wantState)
 			}
-			if r.Stamps[FieldGor] != tt.wantGor || r.ExistsStamp != tt.wantExist || r.kind != tt.wantKind {
+			if r.Stamps[mailcmd.FieldGor] != tt.wantGor || r.ExistsStamp != tt.wantExist || r.kind != tt.wantKind {
 				t.Errorf("gor stamp, ExistsStamp, kind = %d, %d, %q; want %d, %d, %q",
-					r.Stamps[FieldGor], r.ExistsStamp, r.kind, tt.wantGor, tt.wantExist, tt.wantKind)
+					r.Stamps[mailcmd.FieldGor], r.ExistsStamp, r.kind, tt.wantGor, tt.wantExist, tt.wantKind)
 			}
 		})
 	}
@@ -66,8 +68,8 @@ func TestApplyCommandPure(t *testing.T) {
 // TestFloorDeleteIdempotent checks that a sync's delete applied twice, or
 // after a newer one, changes nothing more.
 func TestFloorDeleteIdempotent(t *testing.T) {
-	r := rec(3, "+", KindMailbox, "gor=1", "name=A")
-	r.Stamps[FieldName] = 9
+	r := rec(3, "+", mailcmd.KindMailbox, "gor=1", "name=A")
+	r.Stamps[mailcmd.FieldName] = 9
 	floorDelete(&r.Record, 8)
 	once := r
 	floorDelete(&r.Record, 8)
@@ -83,7 +85,7 @@ func TestFloorDeleteIdempotent(t *testing.T) {
 // TestApplyCommandSync checks that applyCommand refuses an op it does not apply.
 func TestApplyCommandSync(t *testing.T) {
 	var r row
-	c := syncOf(KindMailbox)
+	c := syncOf(mailcmd.KindMailbox)
 	if applyCommand(&r, &c, 1, nil) {
 		t.Error("applyCommand(sync) = true, want false")
 	}
@@ -97,7 +99,7 @@ func TestApplyCommandSync(t *testing.T) {
 func rec(s int64, exists, kind string, kv ...string) row {
 	v, _ := fields(kv)
 	r := row{Record: Record{Values: v, Exists: exists == "+", ExistsStamp: s}, kind: kind}
-	for f := range NumFields {
+	for f := range mailcmd.NumFields {
 		r.Stamps[f] = s
 	}
 	if kind != "" {
@@ -127,7 +129,7 @@ func floorAt(kind string, s int64) floors {
 // event is one step in FuzzRulesCommute: a command, or a sync of one kind
 // that lists the record or not.
 type event struct {
-	cmd    Command
+	cmd    mailcmd.Command
 	stamp  int64
 	sync   string // kind synced; "" for a command
 	listed bool
@@ -136,9 +138,9 @@ type event struct {
 // decodeEvents turns fuzz input into events on one record of one kind, with
 // distinct stamps: two bytes per event.
 func decodeEvents(data []byte) (kind string, evs []event) {
-	kind = KindMailbox
+	kind = mailcmd.KindMailbox
 	if len(data) > 0 && data[0]&1 == 1 {
-		kind = KindAlias
+		kind = mailcmd.KindAlias
 	}
 	for i := 1; i+1 < len(data) && len(evs) < 16; i += 2 {
 		op, arg := data[i], data[i+1]
@@ -157,9 +159,9 @@ func decodeEvents(data []byte) (kind string, evs []event) {
 		case 3:
 			e.cmd = del("x")
 		case 4:
-			e.sync, e.listed = KindMailbox, arg&8 != 0
+			e.sync, e.listed = mailcmd.KindMailbox, arg&8 != 0
 			if arg&16 != 0 {
-				e.sync = KindAlias
+				e.sync = mailcmd.KindAlias
 			}
 			e.listed = e.listed && e.sync == kind
 			e.cmd = ins("x", vals...)

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // bigInsert returns one message of division div with n insert commands.
 func bigInsert(div, id string, at, n, offset int) *Message {
-	cmds := make([]Command, n)
+	cmds := make([]mailcmd.Command, n)
 	for i := range cmds {
 		cmds[i] = ins(fmt.Sprintf("user%06d@company.ru", offset+i),
 			"type=mbox", fmt.Sprintf("name=Иванов Иван %d", i), "gor=88-02-93", "mer=38-32-93",
@@ -34,7 +36,7 @@ func TestApplyLarge(t *testing.T) {
 		t.Errorf("10,000 inserts took %v, want under %v", took, limit)
 	}
 	sync := bigInsert("a", "sync", 2, 5_000, 0)
-	sync.Commands = append([]Command{syncOf(KindMailbox)}, sync.Commands...)
+	sync.Commands = append([]mailcmd.Command{syncOf(mailcmd.KindMailbox)}, sync.Commands...)
 	start = time.Now()
 	mustApply(t, s, sync)
 	t.Logf("sync of 5,000 over 10,000 records applied in %v", time.Since(start))

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // TestConvergence applies one random stream of messages to a store in
@@ -54,9 +56,9 @@ var convDivisions = []string{"d1", "d2", "d3"}
 
 // convAddress returns address i of the shared pool and its lifelong kind.
 func convAddress(i int) (eml, kind string) {
-	kind = KindMailbox
+	kind = mailcmd.KindMailbox
 	if i%5 == 0 {
-		kind = KindAlias
+		kind = mailcmd.KindAlias
 	}
 	return fmt.Sprintf("u%02d@c.ru", i), kind
 }
@@ -94,22 +96,22 @@ func genStream(seed uint64, n int) []*Message {
 }
 
 // genCommands returns a sync (8%) or one to four inserts, updates and deletes.
-func genCommands(rng *rand.Rand, d int) []Command {
+func genCommands(rng *rand.Rand, d int) []mailcmd.Command {
 	addrs := convAddresses(d)
 	if rng.IntN(100) < 8 {
 		return genSync(rng, addrs)
 	}
-	cmds := make([]Command, 1+rng.IntN(4))
+	cmds := make([]mailcmd.Command, 1+rng.IntN(4))
 	for i := range cmds {
 		eml, kind := convAddress(addrs[rng.IntN(len(addrs))])
 		switch p := rng.IntN(100); {
 		case p < 35:
-			cmds[i] = Command{Op: OpInsert, Eml: eml, Values: genValues(rng, kind, nil)}
+			cmds[i] = mailcmd.Command{Op: mailcmd.OpInsert, Eml: eml, Values: genValues(rng, kind, nil)}
 		case p < 75:
-			var present [NumFields]bool
-			cmds[i] = Command{Op: OpUpdate, Eml: eml, Values: genValues(rng, kind, &present), Present: present}
+			var present [mailcmd.NumFields]bool
+			cmds[i] = mailcmd.Command{Op: mailcmd.OpUpdate, Eml: eml, Values: genValues(rng, kind, &present), Present: present}
 		default:
-			cmds[i] = Command{Op: OpDelete, Eml: eml}
+			cmds[i] = mailcmd.Command{Op: mailcmd.OpDelete, Eml: eml}
 		}
 		cmds[i].Line = i + 1
 	}
@@ -118,16 +120,16 @@ func genCommands(rng *rand.Rand, d int) []Command {
 
 // genSync returns a sync of one kind listing a random subset of the
 // division's addresses of that kind.
-func genSync(rng *rand.Rand, addrs []int) []Command {
-	kind := KindMailbox
+func genSync(rng *rand.Rand, addrs []int) []mailcmd.Command {
+	kind := mailcmd.KindMailbox
 	if rng.IntN(10) < 3 {
-		kind = KindAlias
+		kind = mailcmd.KindAlias
 	}
-	cmds := []Command{{Op: OpSync, Kind: kind, Line: 1}}
+	cmds := []mailcmd.Command{{Op: mailcmd.OpSync, Kind: kind, Line: 1}}
 	for _, i := range addrs {
 		eml, k := convAddress(i)
 		if k == kind && rng.IntN(10) < 7 {
-			cmds = append(cmds, Command{Op: OpInsert, Eml: eml, Values: genValues(rng, kind, nil), Line: len(cmds) + 1})
+			cmds = append(cmds, mailcmd.Command{Op: mailcmd.OpInsert, Eml: eml, Values: genValues(rng, kind, nil), Line: len(cmds) + 1})
 		}
 	}
 	return cmds
@@ -135,9 +137,9 @@ func genSync(rng *rand.Rand, addrs []int) []Command {
 
 // genValues returns random field values with the type set to kind. With
 // present non-nil, it also picks a random subset of fields (type always).
-func genValues(rng *rand.Rand, kind string, present *[NumFields]bool) [NumFields]string {
-	var v [NumFields]string
-	for f := FieldName; f < NumFields; f++ {
+func genValues(rng *rand.Rand, kind string, present *[mailcmd.NumFields]bool) [mailcmd.NumFields]string {
+	var v [mailcmd.NumFields]string
+	for f := mailcmd.FieldName; f < mailcmd.NumFields; f++ {
 		if rng.IntN(2) == 0 {
 			continue
 		}
@@ -146,9 +148,9 @@ func genValues(rng *rand.Rand, kind string, present *[NumFields]bool) [NumFields
 			present[f] = true
 		}
 	}
-	v[FieldKind] = kind
+	v[mailcmd.FieldKind] = kind
 	if present != nil {
-		present[FieldKind] = true
+		present[mailcmd.FieldKind] = true
 	}
 	return v
 }
@@ -170,7 +172,7 @@ func shuffleWithDuplicates(stream []*Message, seed uint64) ([]*Message, int) {
 
 type modelRecord struct {
 	exists bool
-	values [NumFields]string
+	values [mailcmd.NumFields]string
 }
 
 type modelKey struct{ division, eml string }
@@ -182,7 +184,7 @@ func runModel(stream []*Message) map[modelKey]*modelRecord {
 	for _, m := range byDate {
 		listed := make(map[string]bool)
 		for _, c := range m.Commands {
-			if c.Op == OpSync {
+			if c.Op == mailcmd.OpSync {
 				continue
 			}
 			k := modelKey{m.Division, c.Eml}
@@ -192,7 +194,7 @@ func runModel(stream []*Message) map[modelKey]*modelRecord {
 			modelCommand(model[k], c)
 			listed[c.Eml] = true
 		}
-		if m.Commands[0].Op == OpSync {
+		if m.Commands[0].Op == mailcmd.OpSync {
 			for k, r := range model {
 				if k.division == m.Division && !listed[k.eml] && modelKind(r) == m.Commands[0].Kind {
 					*r = modelRecord{}
@@ -205,27 +207,27 @@ func runModel(stream []*Message) map[modelKey]*modelRecord {
 
 // modelCommand is SPEC §1.3 in order: insert replaces, update patches,
 // delete empties.
-func modelCommand(r *modelRecord, c Command) {
+func modelCommand(r *modelRecord, c mailcmd.Command) {
 	switch c.Op {
-	case OpInsert:
+	case mailcmd.OpInsert:
 		*r = modelRecord{exists: true, values: c.Values}
-	case OpUpdate:
+	case mailcmd.OpUpdate:
 		r.exists = true
-		for f := range NumFields {
+		for f := range mailcmd.NumFields {
 			if c.Present[f] {
 				r.values[f] = c.Values[f]
 			}
 		}
-	case OpDelete:
+	case mailcmd.OpDelete:
 		*r = modelRecord{}
 	}
 }
 
 func modelKind(r *modelRecord) string {
-	if r.values[FieldKind] == "" {
-		return KindMailbox
+	if r.values[mailcmd.FieldKind] == "" {
+		return mailcmd.KindMailbox
 	}
-	return r.values[FieldKind]
+	return r.values[mailcmd.FieldKind]
 }
 
 // compareStores fails at the first record that differs between a and b in

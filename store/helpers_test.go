@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // t0 is the epoch of test stamps: ts(n) is n seconds after it.
@@ -67,7 +69,7 @@ func mustRecords(tb testing.TB, s *Store) []Record {
 }
 
 // msg builds a message of division div with Message-ID id at stamp ts(at).
-func msg(div, id string, at int, cmds ...Command) *Message {
+func msg(div, id string, at int, cmds ...mailcmd.Command) *Message {
 	for i := range cmds {
 		cmds[i].Line = i + 1
 	}
@@ -78,10 +80,10 @@ func msg(div, id string, at int, cmds ...Command) *Message {
 }
 
 // fields parses "key=value" pairs into values and presence.
-func fields(kv []string) (v [NumFields]string, p [NumFields]bool) {
+func fields(kv []string) (v [mailcmd.NumFields]string, p [mailcmd.NumFields]bool) {
 	for _, s := range kv {
 		k, val, _ := strings.Cut(s, "=")
-		f, ok := FieldByKey(k)
+		f, ok := mailcmd.FieldByKey(k)
 		if !ok {
 			panic(fmt.Sprintf("test field %q", k))
 		}
@@ -90,19 +92,19 @@ func fields(kv []string) (v [NumFields]string, p [NumFields]bool) {
 	return v, p
 }
 
-func ins(eml string, kv ...string) Command {
+func ins(eml string, kv ...string) mailcmd.Command {
 	v, _ := fields(kv)
-	return Command{Op: OpInsert, Eml: eml, Values: v}
+	return mailcmd.Command{Op: mailcmd.OpInsert, Eml: eml, Values: v}
 }
 
-func upd(eml string, kv ...string) Command {
+func upd(eml string, kv ...string) mailcmd.Command {
 	v, p := fields(kv)
-	return Command{Op: OpUpdate, Eml: eml, Values: v, Present: p}
+	return mailcmd.Command{Op: mailcmd.OpUpdate, Eml: eml, Values: v, Present: p}
 }
 
-func del(eml string) Command { return Command{Op: OpDelete, Eml: eml} }
+func del(eml string) mailcmd.Command { return mailcmd.Command{Op: mailcmd.OpDelete, Eml: eml} }
 
-func syncOf(kind string) Command { return Command{Op: OpSync, Kind: kind} }
+func syncOf(kind string) mailcmd.Command { return mailcmd.Command{Op: mailcmd.OpSync, Kind: kind} }
 
 // state is the visible state of a record: existence and non-empty values
 // as "key=value" in Field order, e.g. "+ name=A gor=1" or "-" for a tombstone.
@@ -113,7 +115,7 @@ func state(r *Record) string {
 	} else {
 		b.WriteString("-")
 	}
-	for f := range NumFields {
+	for f := range mailcmd.NumFields {
 		if r.Values[f] != "" {
 			fmt.Fprintf(&b, " %s=%s", f.Key(), r.Values[f])
 		}

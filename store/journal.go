@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // JournalEntry is one journaled message.
@@ -23,7 +25,7 @@ type JournalEntry struct {
 	Warnings  int
 	// Notes are the rejected lines, then the warned ones. Each Reason starts
 	// with NoteRejected or NoteWarning. At most 1,000 of each kind are kept.
-	Notes []LineNote
+	Notes []mailcmd.LineNote
 }
 
 // The prefixes of JournalEntry.Notes reasons, telling rejects from warnings.
@@ -44,7 +46,7 @@ type journalRow struct {
 }
 
 // insertJournal writes j and its notes.
-func insertJournal(ctx context.Context, tx *sql.Tx, j *journalRow, rejects, warnings []LineNote) error {
+func insertJournal(ctx context.Context, tx *sql.Tx, j *journalRow, rejects, warnings []mailcmd.LineNote) error {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO journal
 		(received, division, message_id, sender, stamp, outcome, reason, size, applied, rejected, warnings)
@@ -66,7 +68,7 @@ func insertJournal(ctx context.Context, tx *sql.Tx, j *journalRow, rejects, warn
 	n := 0
 	for _, set := range []struct {
 		kind  string
-		notes []LineNote
+		notes []mailcmd.LineNote
 	}{{"reject", rejects}, {"warning", warnings}} {
 		for _, note := range set.notes[:min(len(set.notes), maxNotesPerKind)] {
 			if _, err := st.ExecContext(ctx, id, n, set.kind, note.Line, note.Reason, note.Text); err != nil {
@@ -122,17 +124,17 @@ func readJournal(ctx context.Context, tx *sql.Tx, n int) ([]JournalEntry, error)
 	return out, wrapErr("query journal", rows.Err())
 }
 
-func readNotes(ctx context.Context, tx *sql.Tx, id int64) ([]LineNote, error) {
+func readNotes(ctx context.Context, tx *sql.Tx, id int64) ([]mailcmd.LineNote, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT kind, line, reason, text FROM journal_note
 		WHERE journal_id = ? ORDER BY n`, id)
 	if err != nil {
 		return nil, wrapErr("query journal notes", err)
 	}
 	defer rows.Close()
-	var out []LineNote
+	var out []mailcmd.LineNote
 	for rows.Next() {
 		var kind string
-		var note LineNote
+		var note mailcmd.LineNote
 		if err := rows.Scan(&kind, &note.Line, &note.Reason, &note.Text); err != nil {
 			return nil, wrapErr("scan journal note", err)
 		}

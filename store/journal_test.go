@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // TestJournal checks that Journal returns what Apply and Ignore recorded,
@@ -15,8 +17,8 @@ func TestJournal(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t, Options{})
 	m := msg("a", "<m1@a>", 1, ins("x@c.ru", "name=A"))
-	m.Rejects = []LineNote{{Line: 3, Reason: "no eml", Text: "_cmd=insert:name=B"}}
-	m.Warnings = []LineNote{{Line: 1, Reason: `unknown key "foo"`, Text: "_cmd=insert:eml=x@c.ru:foo=1"}}
+	m.Rejects = []mailcmd.LineNote{{Line: 3, Reason: "no eml", Text: "_cmd=insert:name=B"}}
+	m.Warnings = []mailcmd.LineNote{{Line: 1, Reason: `unknown key "foo"`, Text: "_cmd=insert:eml=x@c.ru:foo=1"}}
 	if res := mustApply(t, s, m); res != (Result{Outcome: OutcomeApplied, Applied: 1, Rejected: 1, Warnings: 1}) {
 		t.Errorf("Apply = %+v", res)
 	}
@@ -59,8 +61,8 @@ func TestJournal(t *testing.T) {
 }
 
 // journalNotes is what Journal returns for the notes of m.
-func journalNotes(m *Message) []LineNote {
-	var out []LineNote
+func journalNotes(m *Message) []mailcmd.LineNote {
+	var out []mailcmd.LineNote
 	for _, n := range m.Rejects {
 		n.Reason = NoteRejected + n.Reason
 		out = append(out, n)
@@ -78,9 +80,9 @@ func TestJournalNoteLimit(t *testing.T) {
 	s := MustOpen(t, Options{})
 	m := msg("a", "m1", 1)
 	for i := range maxNotesPerKind + 5 {
-		m.Rejects = append(m.Rejects, LineNote{Line: i + 1, Reason: "no eml", Text: "_cmd=insert"})
+		m.Rejects = append(m.Rejects, mailcmd.LineNote{Line: i + 1, Reason: "no eml", Text: "_cmd=insert"})
 	}
-	m.Warnings = []LineNote{{Line: 9999, Reason: "unknown key", Text: "_cmd=insert:foo=1"}}
+	m.Warnings = []mailcmd.LineNote{{Line: 9999, Reason: "unknown key", Text: "_cmd=insert:foo=1"}}
 	if res := mustApply(t, s, m); res.Outcome != OutcomeNoCommands || res.Rejected != maxNotesPerKind+5 {
 		t.Errorf("Apply = %+v, want no-commands with %d rejected", res, maxNotesPerKind+5)
 	}
@@ -128,7 +130,7 @@ func TestStatus(t *testing.T) {
 	m1 := msg("a", "m1", 1,
 		ins("x@c.ru", "name=X"), ins("h@c.ru", "vis=0"), ins("i@c.ru", "act=0"),
 		ins("al@c.ru", "type=alias"), ins("gone@c.ru"))
-	m1.Rejects = []LineNote{{Line: 9, Reason: "no eml"}, {Line: 10, Reason: "no eml"}}
+	m1.Rejects = []mailcmd.LineNote{{Line: 9, Reason: "no eml"}, {Line: 10, Reason: "no eml"}}
 	mustApply(t, s, m1)
 	m2 := msg("a", "m2", 2, del("gone@c.ru"))
 	m2.Received = testNow.Add(time.Minute)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // holdWriteLock opens a second connection to path and takes the write lock
@@ -115,7 +117,7 @@ func TestReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Records: %v", err)
 	}
-	if seq != 1 || len(recs) != 1 || recs[0].Values[FieldName] != "A" {
+	if seq != 1 || len(recs) != 1 || recs[0].Values[mailcmd.FieldName] != "A" {
 		t.Errorf("Records = %v, seq %d; want the committed record at seq 1", recs, seq)
 	}
 	if _, err := r.Apply(ctx, msg("a", "m2", 2, del("x@c.ru"))); !errors.Is(err, ErrReadOnly) {
@@ -126,7 +128,7 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("Seq after rollback = %d, %v; want 1", seq, err)
 	}
 	mustApply(t, w, msg("a", "m2", 2, upd("x@c.ru", "name=B")))
-	if recs, seq, err := r.Changes(ctx, 1); err != nil || seq != 2 || len(recs) != 1 || recs[0].Values[FieldName] != "B" {
+	if recs, seq, err := r.Changes(ctx, 1); err != nil || seq != 2 || len(recs) != 1 || recs[0].Values[mailcmd.FieldName] != "B" {
 		t.Errorf("Changes(1) after a write = %v, %d, %v; want x@c.ru with name B at seq 2", recs, seq, err)
 	}
 }

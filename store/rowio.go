@@ -3,6 +3,8 @@ package store
 import (
 	"strings"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // recordColumns lists the columns of table record in the order rowScanner
@@ -10,7 +12,7 @@ import (
 // Field order, then existence, kind, creation, modification and sequence.
 var recordColumns = func() string {
 	cols := []string{"division", "eml"}
-	for f := range NumFields {
+	for f := range mailcmd.NumFields {
 		cols = append(cols, "v_"+f.Key(), "s_"+f.Key())
 	}
 	cols = append(cols, "live", "live_stamp", "kind", "kind_stamp", "created", "modified", "seq")
@@ -18,7 +20,7 @@ var recordColumns = func() string {
 }()
 
 // numRecordColumns is the number of columns in recordColumns.
-const numRecordColumns = 2 + 2*int(NumFields) + 7
+const numRecordColumns = 2 + 2*int(mailcmd.NumFields) + 7
 
 // upsertRecordSQL writes a whole record, replacing the row of its key.
 var upsertRecordSQL = "INSERT OR REPLACE INTO record (" + recordColumns + ") VALUES (?" +
@@ -47,7 +49,7 @@ func (rs *rowScanner) scan(sc scanner, r *row) error {
 	d := rs.dest
 	d[0], d[1] = &r.Division, &r.Eml
 	i := 2
-	for f := range NumFields {
+	for f := range mailcmd.NumFields {
 		d[i], d[i+1] = &r.Values[f], &r.Stamps[f]
 		i += 2
 	}
@@ -65,7 +67,7 @@ func (rs *rowScanner) scan(sc scanner, r *row) error {
 // reusing args.
 func rowArgs(args []any, r *row, seq int64) []any {
 	args = append(args[:0], r.Division, r.Eml)
-	for f := range NumFields {
+	for f := range mailcmd.NumFields {
 		args = append(args, r.Values[f], r.Stamps[f])
 	}
 	return append(args, r.Exists, r.ExistsStamp, r.kind, r.kindStamp,

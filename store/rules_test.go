@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // TestApplyRules applies each case's messages, in order, to a fresh store
@@ -105,7 +107,7 @@ func TestApplyRules(t *testing.T) {
 				msg("a", "m1", 1, ins("x@c.ru", "name=A")),
 				msg("b", "m1", 2, ins("x@c.ru", "name=B", "gor=2")),
 				msg("b", "m2", 3, del("x@c.ru")),
-				msg("b", "m3", 4, syncOf(KindMailbox)),
+				msg("b", "m3", 4, syncOf(mailcmd.KindMailbox)),
 			},
 			want: map[string]string{"a/x@c.ru": "+ name=A", "b/x@c.ru": "-"},
 		},
@@ -114,7 +116,7 @@ func TestApplyRules(t *testing.T) {
 			msgs: []*Message{
 				msg("a", "m1", 1, ins("x@c.ru", "name=X"), ins("y@c.ru", "name=Y"), ins("al@c.ru", "type=alias", "dst=x@c.ru")),
 				msg("a", "m2", 5, ins("z@c.ru", "name=Z")),
-				msg("a", "m3", 3, syncOf(KindMailbox), ins("x@c.ru", "type=mbox", "name=X2")),
+				msg("a", "m3", 3, syncOf(mailcmd.KindMailbox), ins("x@c.ru", "type=mbox", "name=X2")),
 				msg("b", "m4", 1, ins("y@c.ru", "name=BY")),
 			},
 			want: map[string]string{
@@ -130,7 +132,7 @@ func TestApplyRules(t *testing.T) {
 			msgs: []*Message{
 				msg("a", "m1", 1, ins("x@c.ru", "name=X", "gor=1")),
 				msg("a", "m2", 5, upd("x@c.ru", "gor=5")),
-				msg("a", "m3", 3, syncOf(KindMailbox)),
+				msg("a", "m3", 3, syncOf(mailcmd.KindMailbox)),
 			},
 			want: map[string]string{"a/x@c.ru": "+ gor=5"},
 		},
@@ -138,7 +140,7 @@ func TestApplyRules(t *testing.T) {
 			name: "a command older than the sync cannot bring an unlisted address back",
 			msgs: []*Message{
 				msg("a", "m1", 1, ins("y@c.ru", "name=Y")),
-				msg("a", "m2", 3, syncOf(KindMailbox), ins("x@c.ru", "name=X")),
+				msg("a", "m2", 3, syncOf(mailcmd.KindMailbox), ins("x@c.ru", "name=X")),
 				msg("a", "m3", 2, upd("y@c.ru", "name=Y2")),
 				msg("a", "m4", 2, ins("w@c.ru", "name=W")),
 				msg("a", "m5", 4, ins("v@c.ru", "name=V")),
@@ -156,7 +158,7 @@ func TestApplyRules(t *testing.T) {
 			// In Date order: insert (1), sync (3) empties it, update (5).
 			name: "an insert older than the sync, arriving after a newer update, gains nothing",
 			msgs: []*Message{
-				msg("a", "m2", 3, syncOf(KindMailbox)),
+				msg("a", "m2", 3, syncOf(mailcmd.KindMailbox)),
 				msg("a", "m3", 5, upd("x@c.ru", "type=mbox", "gor=5")),
 				msg("a", "m1", 1, ins("x@c.ru", "type=mbox", "name=A", "gor=1", "mer=2")),
 			},
@@ -169,7 +171,7 @@ func TestApplyRules(t *testing.T) {
 			name: "a mailbox sync spares an alias known only from its delete",
 			msgs: []*Message{
 				msg("a", "m1", 1, del("al@c.ru")),
-				msg("a", "m3", 3, syncOf(KindMailbox)),
+				msg("a", "m3", 3, syncOf(mailcmd.KindMailbox)),
 				msg("a", "m2", 2, ins("al@c.ru", "type=alias", "dst=x@c.ru")),
 			},
 			want: map[string]string{"a/al@c.ru": "+ type=alias dst=x@c.ru"},
@@ -177,8 +179,8 @@ func TestApplyRules(t *testing.T) {
 		{
 			name: "an older sync arriving after a newer one cannot revive what the newer dropped",
 			msgs: []*Message{
-				msg("a", "m2", 5, syncOf(KindMailbox), ins("x@c.ru", "name=X5")),
-				msg("a", "m1", 3, syncOf(KindMailbox), ins("x@c.ru", "name=X3"), ins("y@c.ru", "name=Y3")),
+				msg("a", "m2", 5, syncOf(mailcmd.KindMailbox), ins("x@c.ru", "name=X5")),
+				msg("a", "m1", 3, syncOf(mailcmd.KindMailbox), ins("x@c.ru", "name=X3"), ins("y@c.ru", "name=Y3")),
 			},
 			want: map[string]string{"a/x@c.ru": "+ name=X5", "a/y@c.ru": "-"},
 		},
@@ -186,7 +188,7 @@ func TestApplyRules(t *testing.T) {
 			name: "an alias sync leaves mailboxes alone",
 			msgs: []*Message{
 				msg("a", "m1", 1, ins("x@c.ru", "name=X"), ins("al@c.ru", "type=alias", "dst=x@c.ru"), ins("al2@c.ru", "type=alias")),
-				msg("a", "m2", 3, syncOf(KindAlias), ins("al@c.ru", "type=alias", "dst=z@c.ru")),
+				msg("a", "m2", 3, syncOf(mailcmd.KindAlias), ins("al@c.ru", "type=alias", "dst=z@c.ru")),
 			},
 			want: map[string]string{
 				"a/x@c.ru":   "+ name=X",
@@ -228,9 +230,9 @@ func TestApplyStamps(t *testing.T) {
 	}
 	r := recs[0]
 	n5, n10 := ts(5).UnixNano(), ts(10).UnixNano()
-	if r.Stamps[FieldGor] != n10 || r.Stamps[FieldName] != n5 || r.Stamps[FieldMer] != n5 {
+	if r.Stamps[mailcmd.FieldGor] != n10 || r.Stamps[mailcmd.FieldName] != n5 || r.Stamps[mailcmd.FieldMer] != n5 {
 		t.Errorf("stamps gor, name, mer = %d, %d, %d; want %d, %d, %d",
-			r.Stamps[FieldGor], r.Stamps[FieldName], r.Stamps[FieldMer], n10, n5, n5)
+			r.Stamps[mailcmd.FieldGor], r.Stamps[mailcmd.FieldName], r.Stamps[mailcmd.FieldMer], n10, n5, n5)
 	}
 	if r.ExistsStamp != n10 || !r.Created.Equal(ts(10)) || !r.Modified.Equal(ts(10)) {
 		t.Errorf("ExistsStamp, Created, Modified = %d, %v, %v; want %d, %v, %v",
@@ -346,7 +348,7 @@ func TestApplyInvalid(t *testing.T) {
 		{"nil", nil},
 		{"no division", msg("", "m1", 1, ins("x@c.ru"))},
 		{"no message id", msg("a", "", 1, ins("x@c.ru"))},
-		{"zero stamp", &Message{Division: "a", MessageID: "m1", Commands: []Command{ins("x@c.ru")}}},
+		{"zero stamp", &Message{Division: "a", MessageID: "m1", Commands: []mailcmd.Command{ins("x@c.ru")}}},
 		{"no eml", msg("a", "m1", 1, ins(""))},
 	}
 	for _, tt := range tests {

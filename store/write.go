@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // ErrReadOnly reports a write to a store opened with Options.ReadOnly.
@@ -69,7 +71,7 @@ func checkMessage(m *Message) error {
 		return errors.New("apply message: zero stamp")
 	}
 	for i := range m.Commands {
-		if c := &m.Commands[i]; c.Op != OpSync && c.Eml == "" {
+		if c := &m.Commands[i]; c.Op != mailcmd.OpSync && c.Eml == "" {
 			return fmt.Errorf("apply message: command on line %d has no eml", c.Line)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"userdir/config"
+	"userdir/mailcmd"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -167,7 +168,7 @@ func modelLDIF(t *testing.T, cfg *config.Config, recs map[[2]string]*modelRecord
 		}
 		r := store.Record{Division: k[0], Eml: k[1], Exists: true}
 		for key, v := range m.vals {
-			if f, ok := store.FieldByKey(key); ok {
+			if f, ok := mailcmd.FieldByKey(key); ok {
 				r.Values[f] = v
 			}
 		}

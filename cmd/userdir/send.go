@@ -15,7 +15,7 @@ import (
 
 	"userdir/compose"
 	"userdir/ingest"
-	"userdir/store"
+	"userdir/mailcmd"
 )
 
 // sendSynopsis follows "userdir send" in its usage line.
@@ -108,7 +108,7 @@ func (o *sendOptions) message(e *env) (*compose.Message, error) {
 		return nil, errors.New("-division-code (or $USERDIR_DIVISION_CODE) is required")
 	case o.to == "":
 		return nil, errors.New("-to is required")
-	case o.sync != "" && o.sync != store.KindMailbox && o.sync != store.KindAlias:
+	case o.sync != "" && o.sync != mailcmd.KindMailbox && o.sync != mailcmd.KindAlias:
 		return nil, fmt.Errorf("-sync %q: want mbox or alias", o.sync)
 	}
 	if o.smtp != "" {

@@ -24,6 +24,7 @@ import (
 
 	"userdir/config"
 	"userdir/ingest"
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -69,13 +70,13 @@ func ingestSent(tb testing.TB, raw []byte, code string) *store.Message {
 	return m
 }
 
-// wantCommand builds the store.Command ingest should read on body line
+// wantCommand builds the mailcmd.Command ingest should read on body line
 // line: op on eml with the key, value pairs kv present.
-func wantCommand(tb testing.TB, line int, op store.Op, eml string, kv ...string) store.Command {
+func wantCommand(tb testing.TB, line int, op mailcmd.Op, eml string, kv ...string) mailcmd.Command {
 	tb.Helper()
-	c := store.Command{Op: op, Eml: eml, Line: line}
+	c := mailcmd.Command{Op: op, Eml: eml, Line: line}
 	for i := 0; i+1 < len(kv); i += 2 {
-		f, ok := store.FieldByKey(kv[i])
+		f, ok := mailcmd.FieldByKey(kv[i])
 		if !ok {
 			tb.Fatalf("wantCommand: unknown key %q", kv[i])
 		}
@@ -108,23 +109,23 @@ func TestSendRoundTrip(t *testing.T) {
 		args     []string
 		stdin    string
 		encoding string
-		want     []store.Command
+		want     []mailcmd.Command
 	}{
 		{
 			name:     "cyrillic name as arguments",
 			code:     sendCode,
 			args:     []string{"insert", "eml=Petrov@Company.ru", "name=Петров Пётр", "gor=88-02-49"},
 			encoding: "quoted-printable",
-			want:     []store.Command{wantCommand(t, 1, store.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "gor", "88-02-49")},
+			want:     []mailcmd.Command{wantCommand(t, 1, mailcmd.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "gor", "88-02-49")},
 		},
 		{
 			name:     "colons, backslashes and empty values, ascii",
 			code:     sendCode,
 			args:     []string{"update", "eml=a@company.ru", `post=C:\Temp\`, "of=2:14", "sot=", "delete", "eml=b@company.ru"},
 			encoding: "7bit",
-			want: []store.Command{
-				wantCommand(t, 1, store.OpUpdate, "a@company.ru", "post", `C:\Temp\`, "of", "2:14", "sot", ""),
-				wantCommand(t, 2, store.OpDelete, "b@company.ru"),
+			want: []mailcmd.Command{
+				wantCommand(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", `C:\Temp\`, "of", "2:14", "sot", ""),
+				wantCommand(t, 2, mailcmd.OpDelete, "b@company.ru"),
 			},
 		},
 		{
@@ -132,9 +133,9 @@ func TestSendRoundTrip(t *testing.T) {
 			code:     sendCode,
 			args:     []string{"_cmd=insert:type=mbox:name=Иванов Иван Иванович:eml=ivanov@company.ru:vis=1:sdiv=Отдел ИТ", "_cmd=delete:type=mbox:eml=sidorov@company.ru"},
 			encoding: "quoted-printable",
-			want: []store.Command{
-				wantCommand(t, 1, store.OpInsert, "ivanov@company.ru", "type", "mbox", "name", "Иванов Иван Иванович", "vis", "1", "sdiv", "Отдел ИТ"),
-				wantCommand(t, 2, store.OpDelete, "sidorov@company.ru"),
+			want: []mailcmd.Command{
+				wantCommand(t, 1, mailcmd.OpInsert, "ivanov@company.ru", "type", "mbox", "name", "Иванов Иван Иванович", "vis", "1", "sdiv", "Отдел ИТ"),
+				wantCommand(t, 2, mailcmd.OpDelete, "sidorov@company.ru"),
 			},
 		},
 		{
@@ -142,9 +143,9 @@ func TestSendRoundTrip(t *testing.T) {
 			code:     sendCode,
 			stdin:    "# changes of the day\r\n\r\nupdate eml=a@company.ru post=" + long + " of=214\r\n_cmd=update:eml=b@company.ru:sdiv=ИТ\\: связь\r\n",
 			encoding: "quoted-printable",
-			want: []store.Command{
-				wantCommand(t, 1, store.OpUpdate, "a@company.ru", "post", strings.TrimSpace(long), "of", "214"),
-				wantCommand(t, 2, store.OpUpdate, "b@company.ru", "sdiv", "ИТ: связь"),
+			want: []mailcmd.Command{
+				wantCommand(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", strings.TrimSpace(long), "of", "214"),
+				wantCommand(t, 2, mailcmd.OpUpdate, "b@company.ru", "sdiv", "ИТ: связь"),
 			},
 		},
 		{
@@ -152,7 +153,7 @@ func TestSendRoundTrip(t *testing.T) {
 			code:     sendCode,
 			args:     []string{"update", "eml=a@company.ru", "post=" + strings.Repeat("Senior engineer, ", 6)},
 			encoding: "quoted-printable",
-			want:     []store.Command{wantCommand(t, 1, store.OpUpdate, "a@company.ru", "post", strings.TrimSpace(strings.Repeat("Senior engineer, ", 6)))},
+			want:     []mailcmd.Command{wantCommand(t, 1, mailcmd.OpUpdate, "a@company.ru", "post", strings.TrimSpace(strings.Repeat("Senior engineer, ", 6)))},
 		},
 		{
 			name:     "sync batch from stdin",
@@ -160,10 +161,10 @@ func TestSendRoundTrip(t *testing.T) {
 			flags:    []string{"-sync", "mbox"},
 			stdin:    "insert eml=a@company.ru name=Анна Петрова\ninsert eml=b@company.ru name=Борис gor=88-02-93\n",
 			encoding: "quoted-printable",
-			want: []store.Command{
-				{Op: store.OpSync, Kind: "mbox", Line: 1},
-				wantCommand(t, 2, store.OpInsert, "a@company.ru", "name", "Анна Петрова"),
-				wantCommand(t, 3, store.OpInsert, "b@company.ru", "name", "Борис", "gor", "88-02-93"),
+			want: []mailcmd.Command{
+				{Op: mailcmd.OpSync, Kind: "mbox", Line: 1},
+				wantCommand(t, 2, mailcmd.OpInsert, "a@company.ru", "name", "Анна Петрова"),
+				wantCommand(t, 3, mailcmd.OpInsert, "b@company.ru", "name", "Борис", "gor", "88-02-93"),
 			},
 		},
 		{
@@ -172,9 +173,9 @@ func TestSendRoundTrip(t *testing.T) {
 			flags:    []string{"-sync", "alias"},
 			args:     []string{"insert", "type=alias", "eml=all@company.ru", "dst=a@company.ru,B@company.ru"},
 			encoding: "7bit",
-			want: []store.Command{
-				{Op: store.OpSync, Kind: "alias", Line: 1},
-				wantCommand(t, 2, store.OpInsert, "all@company.ru", "type", "alias", "dst", "a@company.ru,b@company.ru"),
+			want: []mailcmd.Command{
+				{Op: mailcmd.OpSync, Kind: "alias", Line: 1},
+				wantCommand(t, 2, mailcmd.OpInsert, "all@company.ru", "type", "alias", "dst", "a@company.ru,b@company.ru"),
 			},
 		},
 		{
@@ -182,7 +183,7 @@ func TestSendRoundTrip(t *testing.T) {
 			code:     "Тюмень 0001",
 			args:     []string{"delete", "eml=a@company.ru"},
 			encoding: "7bit",
-			want:     []store.Command{wantCommand(t, 1, store.OpDelete, "a@company.ru")},
+			want:     []mailcmd.Command{wantCommand(t, 1, mailcmd.OpDelete, "a@company.ru")},
 		},
 	}
 	for _, tc := range tests {
@@ -478,7 +479,7 @@ func TestSendSMTP(t *testing.T) {
 			t.Errorf("%s: %d line ends, %d of them CRLF: want CRLF only", tc.name, n, crlf)
 		}
 		m := ingestSent(t, got.data, sendCode)
-		want := []store.Command{wantCommand(t, 1, store.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "post", "Инженер: "+strings.TrimSpace(strings.Repeat("ведущий ", 10)))}
+		want := []mailcmd.Command{wantCommand(t, 1, mailcmd.OpInsert, "petrov@company.ru", "name", "Петров Пётр", "post", "Инженер: "+strings.TrimSpace(strings.Repeat("ведущий ", 10)))}
 		if !reflect.DeepEqual(m.Commands, want) || r.stderr != "sent <"+m.MessageID+">\n" {
 			t.Errorf("%s: commands %+v, stderr %q (Message-ID %q); want %+v", tc.name, m.Commands, r.stderr, m.MessageID, want)
 		}

@@ -16,7 +16,7 @@ import (
 
 	"userdir/config"
 	"userdir/ldapserver"
-	"userdir/ldapserver/directory"
+	"userdir/directory"
 	"userdir/schema"
 	"userdir/store"
 )

@@ -13,7 +13,7 @@ import (
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"golang.org/x/crypto/bcrypt"
 
-	"userdir/ldapserver/internal/fixture"
+	"userdir/internal/fixture"
 	"userdir/schema"
 )
 

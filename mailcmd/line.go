@@ -1,33 +1,31 @@
-package ingest
+package mailcmd
 
 import (
 	"fmt"
 	"strings"
-
-	"userdir/store"
 )
 
 // ops maps the values of _cmd (lower-case) to operations.
-var ops = map[string]store.Op{
-	"insert": store.OpInsert,
-	"update": store.OpUpdate,
-	"delete": store.OpDelete,
-	"sync":   store.OpSync,
+var ops = map[string]Op{
+	"insert": OpInsert,
+	"update": OpUpdate,
+	"delete": OpDelete,
+	"sync":   OpSync,
 }
 
 // lineFields are the key=value fields of one command line, keys resolved.
 type lineFields struct {
 	cmd, eml string
 	hasEml   bool
-	values   [store.NumFields]string
-	present  [store.NumFields]bool
+	values   [NumFields]string
+	present  [NumFields]bool
 	hasCmd   bool
 	warnings []string
 }
 
 // parseLine parses one trimmed command segment into a command and its
 // warnings, or a *lineError. scratch is reused for the fields.
-func parseLine(line string, scratch *[]string) (store.Command, []string, error) {
+func parseLine(line string, scratch *[]string) (Command, []string, error) {
 	var f lineFields
 	*scratch = splitFields(*scratch, line)
 	for _, field := range *scratch {
@@ -36,17 +34,17 @@ func parseLine(line string, scratch *[]string) (store.Command, []string, error) 
 		}
 		key, val, ok := strings.Cut(field, "=")
 		if !ok {
-			return store.Command{}, nil, reject("field without '=': %q", shorten(strings.TrimSpace(field), maxQuoted))
+			return Command{}, nil, reject("field without '=': %q", shorten(strings.TrimSpace(field), maxQuoted))
 		}
 		key = strings.ToLower(strings.TrimSpace(key))
 		if key == "" {
-			return store.Command{}, nil, reject("field without a key: %q", shorten(strings.TrimSpace(field), maxQuoted))
+			return Command{}, nil, reject("field without a key: %q", shorten(strings.TrimSpace(field), maxQuoted))
 		}
 		f.set(key, strings.ToValidUTF8(unescape(strings.TrimSpace(val)), "\uFFFD"))
 	}
 	cmd, err := f.command()
 	if err != nil {
-		return store.Command{}, nil, err
+		return Command{}, nil, err
 	}
 	return cmd, f.warnings, nil
 }
@@ -60,7 +58,7 @@ func (f *lineFields) set(key, val string) {
 	case "eml":
 		dup, f.eml, f.hasEml = f.hasEml, val, true
 	default:
-		fld, ok := store.FieldByKey(key)
+		fld, ok := FieldByKey(key)
 		if !ok {
 			f.warn("unknown key %q", shorten(key, maxQuoted))
 			return
@@ -79,34 +77,34 @@ func (f *lineFields) warn(format string, args ...any) {
 }
 
 // command validates the fields and builds the command.
-func (f *lineFields) command() (store.Command, error) {
+func (f *lineFields) command() (Command, error) {
 	op, ok := ops[strings.ToLower(f.cmd)]
 	if !ok {
-		return store.Command{}, reject("unknown _cmd %q", shorten(f.cmd, maxQuoted))
+		return Command{}, reject("unknown _cmd %q", shorten(f.cmd, maxQuoted))
 	}
 	if err := f.checkKind(op); err != nil {
-		return store.Command{}, err
+		return Command{}, err
 	}
-	if op == store.OpSync {
+	if op == OpSync {
 		return f.sync(), nil
 	}
 	if f.eml == "" {
-		return store.Command{}, reject("no eml")
+		return Command{}, reject("no eml")
 	}
 	if !validAddress(f.eml) {
-		return store.Command{}, reject("bad eml %q", shorten(f.eml, maxQuoted))
+		return Command{}, reject("bad eml %q", shorten(f.eml, maxQuoted))
 	}
-	for _, fld := range []store.Field{store.FieldAct, store.FieldVis} {
+	for _, fld := range []Field{FieldAct, FieldVis} {
 		if v := f.values[fld]; v != "" && v != "0" && v != "1" {
-			return store.Command{}, reject("%s must be 1, 0 or empty, not %q", fld.Key(), shorten(v, maxQuoted))
+			return Command{}, reject("%s must be 1, 0 or empty, not %q", fld.Key(), shorten(v, maxQuoted))
 		}
 	}
-	cmd := store.Command{Op: op, Eml: strings.ToLower(f.eml)}
-	if op == store.OpDelete {
+	cmd := Command{Op: op, Eml: strings.ToLower(f.eml)}
+	if op == OpDelete {
 		return cmd, nil
 	}
 	if err := f.checkDst(op); err != nil {
-		return store.Command{}, err
+		return Command{}, err
 	}
 	cmd.Values, cmd.Present = f.values, f.present
 	return cmd, nil
@@ -114,48 +112,48 @@ func (f *lineFields) command() (store.Command, error) {
 
 // checkKind normalizes the type field and checks it: mbox, alias, or
 // empty (mbox); a sync requires mbox or alias.
-func (f *lineFields) checkKind(op store.Op) error {
-	kind := strings.ToLower(f.values[store.FieldKind])
-	f.values[store.FieldKind] = kind
+func (f *lineFields) checkKind(op Op) error {
+	kind := strings.ToLower(f.values[FieldKind])
+	f.values[FieldKind] = kind
 	switch {
-	case op == store.OpSync && kind != store.KindMailbox && kind != store.KindAlias:
+	case op == OpSync && kind != KindMailbox && kind != KindAlias:
 		return reject("sync needs type=mbox or type=alias")
-	case kind != "" && kind != store.KindMailbox && kind != store.KindAlias:
+	case kind != "" && kind != KindMailbox && kind != KindAlias:
 		return reject("type must be mbox or alias, not %q", shorten(kind, maxQuoted))
 	}
 	return nil
 }
 
 // sync builds a sync command; every key but _cmd and type is ignored.
-func (f *lineFields) sync() store.Command {
+func (f *lineFields) sync() Command {
 	if f.hasEml {
 		f.warn("key %q is ignored on sync", "eml")
 	}
-	for fld := store.Field(0); fld < store.NumFields; fld++ {
-		if f.present[fld] && fld != store.FieldKind {
+	for fld := Field(0); fld < NumFields; fld++ {
+		if f.present[fld] && fld != FieldKind {
 			f.warn("key %q is ignored on sync", fld.Key())
 		}
 	}
-	return store.Command{Op: store.OpSync, Kind: f.values[store.FieldKind]}
+	return Command{Op: OpSync, Kind: f.values[FieldKind]}
 }
 
 // checkDst validates and normalizes dst. It is dropped with a warning on
 // a mailbox: an insert without type, or any command with a type other
 // than alias. An update without type keeps it (the record may be an alias).
-func (f *lineFields) checkDst(op store.Op) error {
-	if !f.present[store.FieldDst] {
+func (f *lineFields) checkDst(op Op) error {
+	if !f.present[FieldDst] {
 		return nil
 	}
-	kind := f.values[store.FieldKind]
-	if (f.present[store.FieldKind] && kind != store.KindAlias) || (!f.present[store.FieldKind] && op == store.OpInsert) {
+	kind := f.values[FieldKind]
+	if (f.present[FieldKind] && kind != KindAlias) || (!f.present[FieldKind] && op == OpInsert) {
 		f.warn("dst on a mbox is ignored")
-		f.values[store.FieldDst], f.present[store.FieldDst] = "", false
+		f.values[FieldDst], f.present[FieldDst] = "", false
 		return nil
 	}
-	norm, bad := normalizeAddresses(f.values[store.FieldDst])
+	norm, bad := normalizeAddresses(f.values[FieldDst])
 	if bad != "" {
 		return reject("bad dst address %q", shorten(bad, maxQuoted))
 	}
-	f.values[store.FieldDst] = norm
+	f.values[FieldDst] = norm
 	return nil
 }

@@ -1,19 +1,17 @@
-package ingest
+package mailcmd
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
-
-	"userdir/store"
 )
 
 // fieldsOf renders the present fields of a command as "key=value" pairs in
 // field order, for compact comparisons.
-func fieldsOf(c store.Command) string {
+func fieldsOf(c Command) string {
 	var parts []string
-	for f := range store.NumFields {
+	for f := range NumFields {
 		if c.Present[f] {
 			parts = append(parts, f.Key()+"="+c.Values[f])
 		}
@@ -24,31 +22,31 @@ func fieldsOf(c store.Command) string {
 func TestParseLine(t *testing.T) {
 	tests := []struct {
 		line   string
-		op     store.Op
+		op     Op
 		eml    string
 		fields string
 	}{
-		{"_cmd=delete:eml=a@b.ru", store.OpDelete, "a@b.ru", ""},
-		{"_cmd=delete:type=mbox:eml=Sidorov@Company.RU:name=ignored", store.OpDelete, "sidorov@company.ru", ""},
-		{"_cmd=insert:eml=a@b.ru", store.OpInsert, "a@b.ru", ""},
-		{"_CMD=INSERT:EML=a@b.ru:Name=X", store.OpInsert, "a@b.ru", "name=X"},
-		{"  _cmd = update : eml = a@b.ru : name =  Иванов Иван  ", store.OpUpdate, "a@b.ru", "name=Иванов Иван"},
-		{"_cmd=update:eml=a@b.ru:gor=:sot=", store.OpUpdate, "a@b.ru", "gor= sot="},
-		{"_cmd=insert:type=ALIAS:eml=a@b.ru:dst= X@Y.ru ,z@w.ru,", store.OpInsert, "a@b.ru", "type=alias dst=x@y.ru,z@w.ru"},
-		{"_cmd=update:eml=a@b.ru:dst=x@y.ru", store.OpUpdate, "a@b.ru", "dst=x@y.ru"},
-		{"_cmd=update:type=:eml=a@b.ru", store.OpUpdate, "a@b.ru", "type="},
-		{`_cmd=insert:eml=a@b.ru:post=A\:B`, store.OpInsert, "a@b.ru", "post=A:B"},
-		{`_cmd=insert:eml=a@b.ru:post=A\\:of=1`, store.OpInsert, "a@b.ru", `of=1 post=A\`},
-		{`_cmd=insert:eml=a@b.ru:post=A\\\:B`, store.OpInsert, "a@b.ru", `post=A\:B`},
-		{`_cmd=insert:eml=a@b.ru:post=C\temp\`, store.OpInsert, "a@b.ru", `post=C\temp\`},
-		{"_cmd=insert:eml=a@b.ru:name=a=b=c", store.OpInsert, "a@b.ru", "name=a=b=c"},
-		{"_cmd=insert:eml=a@b.ru:act=0:vis=1", store.OpInsert, "a@b.ru", "act=0 vis=1"},
-		{"_cmd=insert:eml=a@b.ru:act=:vis=", store.OpInsert, "a@b.ru", "act= vis="},
-		{"_cmd=insert::eml=a@b.ru: :", store.OpInsert, "a@b.ru", ""},
-		{"_cmd=insert:eml=a@b.ru:name=x;y", store.OpInsert, "a@b.ru", "name=x;y"},
-		{"_cmd=insert:eml=иванов@компания.рф", store.OpInsert, "иванов@компания.рф", ""},
-		{"_cmd=insert:eml=a@b.ru:name=\xff\xfeИ", store.OpInsert, "a@b.ru", "name=\uFFFDИ"},
-		{"_cmd=sync:type=Alias", store.OpSync, "", ""},
+		{"_cmd=delete:eml=a@b.ru", OpDelete, "a@b.ru", ""},
+		{"_cmd=delete:type=mbox:eml=Sidorov@Company.RU:name=ignored", OpDelete, "sidorov@company.ru", ""},
+		{"_cmd=insert:eml=a@b.ru", OpInsert, "a@b.ru", ""},
+		{"_CMD=INSERT:EML=a@b.ru:Name=X", OpInsert, "a@b.ru", "name=X"},
+		{"  _cmd = update : eml = a@b.ru : name =  Иванов Иван  ", OpUpdate, "a@b.ru", "name=Иванов Иван"},
+		{"_cmd=update:eml=a@b.ru:gor=:sot=", OpUpdate, "a@b.ru", "gor= sot="},
+		{"_cmd=insert:type=ALIAS:eml=a@b.ru:dst= X@Y.ru ,z@w.ru,", OpInsert, "a@b.ru", "type=alias dst=x@y.ru,z@w.ru"},
+		{"_cmd=update:eml=a@b.ru:dst=x@y.ru", OpUpdate, "a@b.ru", "dst=x@y.ru"},
+		{"_cmd=update:type=:eml=a@b.ru", OpUpdate, "a@b.ru", "type="},
+		{`_cmd=insert:eml=a@b.ru:post=A\:B`, OpInsert, "a@b.ru", "post=A:B"},
+		{`_cmd=insert:eml=a@b.ru:post=A\\:of=1`, OpInsert, "a@b.ru", `of=1 post=A\`},
+		{`_cmd=insert:eml=a@b.ru:post=A\\\:B`, OpInsert, "a@b.ru", `post=A\:B`},
+		{`_cmd=insert:eml=a@b.ru:post=C\temp\`, OpInsert, "a@b.ru", `post=C\temp\`},
+		{"_cmd=insert:eml=a@b.ru:name=a=b=c", OpInsert, "a@b.ru", "name=a=b=c"},
+		{"_cmd=insert:eml=a@b.ru:act=0:vis=1", OpInsert, "a@b.ru", "act=0 vis=1"},
+		{"_cmd=insert:eml=a@b.ru:act=:vis=", OpInsert, "a@b.ru", "act= vis="},
+		{"_cmd=insert::eml=a@b.ru: :", OpInsert, "a@b.ru", ""},
+		{"_cmd=insert:eml=a@b.ru:name=x;y", OpInsert, "a@b.ru", "name=x;y"},
+		{"_cmd=insert:eml=иванов@компания.рф", OpInsert, "иванов@компания.рф", ""},
+		{"_cmd=insert:eml=a@b.ru:name=\xff\xfeИ", OpInsert, "a@b.ru", "name=\uFFFDИ"},
+		{"_cmd=sync:type=Alias", OpSync, "", ""},
 	}
 	for _, tt := range tests {
 		got, err := ParseLine(tt.line)
@@ -64,12 +62,12 @@ func TestParseLine(t *testing.T) {
 
 func TestParseLineSync(t *testing.T) {
 	for _, tt := range []struct{ line, kind string }{
-		{"_cmd=sync:type=mbox", store.KindMailbox},
-		{"_cmd=SYNC:TYPE=ALIAS", store.KindAlias},
-		{"_cmd=sync:type=alias:eml=ignored@b.ru", store.KindAlias},
+		{"_cmd=sync:type=mbox", KindMailbox},
+		{"_cmd=SYNC:TYPE=ALIAS", KindAlias},
+		{"_cmd=sync:type=alias:eml=ignored@b.ru", KindAlias},
 	} {
 		got, err := ParseLine(tt.line)
-		if err != nil || got.Op != store.OpSync || got.Kind != tt.kind || got.Eml != "" {
+		if err != nil || got.Op != OpSync || got.Kind != tt.kind || got.Eml != "" {
 			t.Errorf("ParseLine(%q) = %+v, %v; want sync of %s", tt.line, got, err, tt.kind)
 		}
 	}
@@ -127,9 +125,9 @@ func TestParseLineInsertValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for f := range store.NumFields {
+	for f := range NumFields {
 		want := ""
-		if f == store.FieldName {
+		if f == FieldName {
 			want = "N"
 		}
 		if c.Values[f] != want || c.Present[f] != (want != "") {
@@ -270,8 +268,8 @@ func TestEscapeValue(t *testing.T) {
 			t.Errorf("EscapeValue(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 		c, err := ParseLine("_cmd=update:eml=a@b.ru:post=" + EscapeValue(tt.in) + ":of=1")
-		if err != nil || c.Values[store.FieldPost] != tt.in || c.Values[store.FieldOf] != "1" {
-			t.Errorf("ParseLine of EscapeValue(%q): post %q of %q, %v", tt.in, c.Values[store.FieldPost], c.Values[store.FieldOf], err)
+		if err != nil || c.Values[FieldPost] != tt.in || c.Values[FieldOf] != "1" {
+			t.Errorf("ParseLine of EscapeValue(%q): post %q of %q, %v", tt.in, c.Values[FieldPost], c.Values[FieldOf], err)
 		}
 	}
 }

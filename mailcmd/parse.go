@@ -1,12 +1,10 @@
-package ingest
+package mailcmd
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"userdir/store"
 )
 
 // ErrInvalidLine is wrapped by every error of ParseLine: the line is
@@ -46,8 +44,8 @@ func reasonOf(err error) string {
 //
 // A sync is honoured only as the first command of the body; after it,
 // only inserts of the synced type are accepted.
-func ParseCommands(body string) (cmds []store.Command, rejects, warnings []store.LineNote) {
-	p := bodyParser{first: true, cmds: make([]store.Command, 0, strings.Count(body, "_cmd="))}
+func ParseCommands(body string) (cmds []Command, rejects, warnings []LineNote) {
+	p := bodyParser{first: true, cmds: make([]Command, 0, strings.Count(body, "_cmd="))}
 	n := 0
 	for line := range strings.Lines(body) {
 		n++
@@ -63,9 +61,9 @@ type bodyParser struct {
 	first    bool     // no command line seen yet
 	syncKind string   // the kind synced, when the first command is a sync
 	fields   []string // scratch for splitFields
-	cmds     []store.Command
-	rejects  []store.LineNote
-	warnings []store.LineNote
+	cmds     []Command
+	rejects  []LineNote
+	warnings []LineNote
 }
 
 // add parses one command segment found on line n.
@@ -80,7 +78,7 @@ func (p *bodyParser) add(n int, seg string) {
 		p.rejects = append(p.rejects, note(n, reasonOf(err), seg))
 		return
 	}
-	if cmd.Op == store.OpSync {
+	if cmd.Op == OpSync {
 		p.syncKind = cmd.Kind
 	}
 	for _, w := range warns {
@@ -91,13 +89,13 @@ func (p *bodyParser) add(n int, seg string) {
 }
 
 // checkSync enforces the place of a sync and what may follow it.
-func (p *bodyParser) checkSync(cmd store.Command, first bool) error {
+func (p *bodyParser) checkSync(cmd Command, first bool) error {
 	switch {
-	case cmd.Op == store.OpSync && !first:
+	case cmd.Op == OpSync && !first:
 		return reject("sync must be the first command")
-	case p.syncKind == "" || cmd.Op == store.OpSync:
+	case p.syncKind == "" || cmd.Op == OpSync:
 		return nil
-	case cmd.Op != store.OpInsert:
+	case cmd.Op != OpInsert:
 		return reject("only inserts may follow a sync, not %s", cmd.Op)
 	}
 	if kind := kindOf(cmd); kind != p.syncKind {
@@ -107,16 +105,16 @@ func (p *bodyParser) checkSync(cmd store.Command, first bool) error {
 }
 
 // kindOf returns the kind a command's type field gives, mbox when empty.
-func kindOf(cmd store.Command) string {
-	if cmd.Values[store.FieldKind] == "" {
-		return store.KindMailbox
+func kindOf(cmd Command) string {
+	if cmd.Values[FieldKind] == "" {
+		return KindMailbox
 	}
-	return cmd.Values[store.FieldKind]
+	return cmd.Values[FieldKind]
 }
 
 // note builds a LineNote, shortening the line text.
-func note(n int, reason, text string) store.LineNote {
-	return store.LineNote{Line: n, Reason: reason, Text: shorten(text, maxNoteText)}
+func note(n int, reason, text string) LineNote {
+	return LineNote{Line: n, Reason: reason, Text: shorten(text, maxNoteText)}
 }
 
 // shorten returns s as valid UTF-8 of at most max bytes, cut at a rune boundary.
@@ -161,10 +159,10 @@ func isCmdStart(s string) bool {
 // ParseLine parses one command line (no ';' splitting, no sync placement
 // rules). A rejected line yields an error wrapping ErrInvalidLine; the
 // warnings that ParseCommands would report are dropped.
-func ParseLine(line string) (store.Command, error) {
+func ParseLine(line string) (Command, error) {
 	line = strings.TrimSpace(line)
 	if !isCmdStart(line) {
-		return store.Command{}, reject("not a command line: it must start with _cmd=")
+		return Command{}, reject("not a command line: it must start with _cmd=")
 	}
 	cmd, _, err := parseLine(line, new([]string))
 	return cmd, err

@@ -1,4 +1,4 @@
-package ingest
+package mailcmd
 
 import (
 	"net/mail"

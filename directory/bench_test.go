@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"userdir/ldapserver/internal/fixture"
+	"userdir/internal/fixture"
 	"userdir/schema"
 )
 
