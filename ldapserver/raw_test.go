@@ -17,8 +17,8 @@ import (
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
 
-	"userdir/ldapserver"
 	"userdir/directory"
+	"userdir/ldapserver"
 )
 
 // rawConn speaks LDAP by hand, for what go-ldap cannot send or check.

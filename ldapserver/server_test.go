@@ -17,9 +17,9 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"golang.org/x/crypto/bcrypt"
 
-	"userdir/ldapserver"
 	"userdir/directory"
 	"userdir/internal/fixture"
+	"userdir/ldapserver"
 	"userdir/schema"
 	"userdir/store"
 )

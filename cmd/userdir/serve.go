@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"userdir/config"
-	"userdir/ldapserver"
 	"userdir/directory"
+	"userdir/ldapserver"
 	"userdir/schema"
 	"userdir/store"
 )
