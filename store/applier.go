@@ -4,22 +4,34 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"userdir/mailcmd"
 )
 
+// applyBatch is how many records an applier holds in memory before it
+// writes them: a message of any size applies in bounded memory, inside its
+// one transaction.
+const applyBatch = 1024
+
 // applier applies the commands of one message inside its transaction. It
-// reads each record it needs once, changes it in memory with the rules of
-// apply.go, and writes back only the records that changed.
+// reads each record it needs once per batch, changes it in memory with the
+// rules of apply.go, and writes back only the records that changed.
 type applier struct {
 	ctx      context.Context
 	tx       *sql.Tx
 	division string
+	now      int64
 	get      *sql.Stmt          // one record by key
-	recs     map[string]*cached // by eml
-	order    []string           // emls in the order first read
-	floor    map[string]int64   // sync floor by kind
+	put      *sql.Stmt          // write a record; prepared on first use
+	recs     map[string]*cached // by eml, this batch
+	order    []string           // emls in the order first read, this batch
+	floor    map[string]version // sync floor by kind
 	scan     *rowScanner
+	args     []any
+	seq      int64 // the message's change sequence; 0 until a record changes
+	written  int   // records written
+	killed   int   // live records a sync's floor deleted
 }
 
 // cached is one record as read (orig) and as changed (cur).
@@ -27,14 +39,24 @@ type cached struct {
 	orig, cur row
 }
 
-func newApplier(ctx context.Context, tx *sql.Tx, division string) (*applier, error) {
+// runResult is what applier.run did.
+type runResult struct {
+	commands   int    // valid commands seen (a sync counts)
+	applied    int    // commands applied
+	syncKind   string // the kind synced; "" when the message is no sync
+	force      bool   // the sync line has force=1
+	listed     int    // records a sync listed
+	liveBefore int    // live records of the synced kind before the sync
+}
+
+func newApplier(ctx context.Context, tx *sql.Tx, division string, now int64) (*applier, error) {
 	get, err := tx.PrepareContext(ctx, selectRecordSQL+" WHERE division = ? AND eml = ?")
 	if err != nil {
 		return nil, wrapErr("prepare record read", err)
 	}
 	a := &applier{
-		ctx: ctx, tx: tx, division: division, get: get,
-		recs: make(map[string]*cached), floor: make(map[string]int64), scan: newRowScanner(),
+		ctx: ctx, tx: tx, division: division, now: now, get: get,
+		recs: make(map[string]*cached), floor: make(map[string]version), scan: newRowScanner(),
 	}
 	if err := a.loadFloors(); err != nil {
 		get.Close()
@@ -43,79 +65,159 @@ func newApplier(ctx context.Context, tx *sql.Tx, division string) (*applier, err
 	return a, nil
 }
 
-func (a *applier) close() { a.get.Close() }
+func (a *applier) close() {
+	a.get.Close()
+	if a.put != nil {
+		a.put.Close()
+	}
+}
 
 // floorOf returns F(division, kind).
-func (a *applier) floorOf(kind string) int64 { return a.floor[kind] }
+func (a *applier) floorOf(kind string) version { return a.floor[kind] }
 
 func (a *applier) loadFloors() error {
-	rows, err := a.tx.QueryContext(a.ctx, `SELECT kind, stamp FROM sync_floor WHERE division = ?`, a.division)
+	rows, err := a.tx.QueryContext(a.ctx, `SELECT kind, stamp, tie FROM sync_floor WHERE division = ?`, a.division)
 	if err != nil {
 		return wrapErr("read sync floors", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind string
-		var stamp int64
-		if err := rows.Scan(&kind, &stamp); err != nil {
+		var v version
+		if err := rows.Scan(&kind, &v.stamp, &v.tie); err != nil {
 			return wrapErr("read sync floors", err)
 		}
-		a.floor[kind] = stamp
+		a.floor[kind] = v
 	}
 	return wrapErr("read sync floors", rows.Err())
 }
 
-// run applies the commands of m at its stamp and returns how many applied.
-// A first command OpSync makes the message a sync (see sync).
-func (a *applier) run(m *Message) (int, error) {
-	s := m.Stamp.UnixNano()
-	cmds := m.Commands
-	syncKind := ""
-	if cmds[0].Op == mailcmd.OpSync {
-		syncKind = kindOrDefault(cmds[0].Kind)
-		if err := a.loadDivision(); err != nil {
-			return 0, err
-		}
+// commandSource returns the commands of m one at a time: its Commands, or
+// else those of a Stream over its Body (returned too, for its notes).
+func commandSource(m *Message) (func() (mailcmd.Command, bool), *mailcmd.Stream) {
+	if m.Commands != nil || m.Body == "" {
+		i := 0
+		return func() (mailcmd.Command, bool) {
+			if i >= len(m.Commands) {
+				return mailcmd.Command{}, false
+			}
+			i++
+			return m.Commands[i-1], true
+		}, nil
 	}
-	n := 0
-	for i := range cmds {
-		c := &cmds[i]
+	st := mailcmd.NewStream(strings.NewReader(m.Body), m.Check)
+	return st.Next, st
+}
+
+// run applies the commands from next at m's stamp, in batches. A first
+// command OpSync makes the message a sync: its floor is raised first, and
+// swept over the division's records of that kind at the end.
+func (a *applier) run(m *Message, next func() (mailcmd.Command, bool)) (runResult, error) {
+	var rr runResult
+	s := m.Stamp.UnixNano()
+	for c, ok := next(); ok; c, ok = next() {
+		rr.commands++
+		place := c.Place
+		if place == 0 {
+			place = rr.commands
+		}
 		if c.Op == mailcmd.OpSync {
-			n += boolInt(i == 0) // a sync anywhere else means nothing
+			if rr.commands == 1 { // a sync anywhere else means nothing
+				if err := a.startSync(&rr, &c, version{s, Tie(m.MessageID, 0)}); err != nil {
+					return rr, err
+				}
+				rr.applied++
+			}
 			continue
+		}
+		if rr.syncKind != "" {
+			rr.listed++
 		}
 		r, err := a.load(c.Eml)
 		if err != nil {
-			return 0, err
+			return rr, err
 		}
-		n += boolInt(applyCommand(r, c, s, a.floorOf))
-	}
-	if syncKind != "" {
-		return n, a.sync(syncKind, s)
-	}
-	return n, nil
-}
-
-// sync raises the sync floor F(division, kind) to s and applies it to every
-// record of the division of that kind: those the message listed are at
-// least s already and stay; the others are deleted (see apply.go).
-func (a *applier) sync(kind string, s int64) error {
-	if s > a.floor[kind] {
-		a.floor[kind] = s
-		_, err := a.tx.ExecContext(a.ctx, `INSERT INTO sync_floor (division, kind, stamp) VALUES (?, ?, ?)
-			ON CONFLICT (division, kind) DO UPDATE SET stamp = max(stamp, excluded.stamp)`, a.division, kind, s)
-		if err != nil {
-			return wrapErr("write sync floor", err)
+		rr.applied += boolInt(applyCommand(r, &c, version{s, Tie(m.MessageID, place)}, a.floorOf))
+		if len(a.recs) >= applyBatch {
+			if err := a.flush(); err != nil {
+				return rr, err
+			}
 		}
 	}
-	// applyFloor is idempotent: only the records of this kind can change.
-	for _, eml := range a.order {
-		applyFloor(&a.recs[eml].cur, a.floorOf)
+	if err := a.flush(); err != nil {
+		return rr, err
 	}
-	return nil
+	if rr.syncKind != "" {
+		return rr, a.sweep(rr.syncKind)
+	}
+	return rr, nil
 }
 
-// load returns the record of eml, read once per message; a missing record
+// startSync counts the live records of the synced kind and raises the sync
+// floor F(division, kind) to fv.
+func (a *applier) startSync(rr *runResult, c *mailcmd.Command, fv version) error {
+	rr.syncKind, rr.force = kindOrDefault(c.Kind), c.Force
+	err := a.tx.QueryRowContext(a.ctx, `SELECT count(*) FROM record WHERE division = ? AND kind = ? AND live = 1`,
+		a.division, rr.syncKind).Scan(&rr.liveBefore)
+	if err != nil {
+		return wrapErr("count live records", err)
+	}
+	if !fv.after(a.floor[rr.syncKind]) {
+		return nil
+	}
+	a.floor[rr.syncKind] = fv
+	_, err = a.tx.ExecContext(a.ctx, `INSERT INTO sync_floor (division, kind, stamp, tie) VALUES (?, ?, ?, ?)
+		ON CONFLICT (division, kind) DO UPDATE SET stamp = excluded.stamp, tie = excluded.tie`,
+		a.division, rr.syncKind, fv.stamp, fv.tie)
+	return wrapErr("write sync floor", err)
+}
+
+// sweep applies the sync floor to every record of the division of that
+// kind, a page at a time: those the message listed are newer and stay; the
+// others are deleted (see apply.go). a.killed counts the live ones deleted.
+func (a *applier) sweep(kind string) error {
+	after := ""
+	for {
+		n, last, err := a.sweepPage(kind, after)
+		if err != nil || n < applyBatch {
+			return err
+		}
+		if err := a.flush(); err != nil {
+			return err
+		}
+		after = last
+	}
+}
+
+// sweepPage reads up to applyBatch records of kind after eml after and
+// applies the floor to them, then writes them.
+func (a *applier) sweepPage(kind, after string) (int, string, error) {
+	rows, err := a.tx.QueryContext(a.ctx, selectRecordSQL+
+		" WHERE division = ? AND kind = ? AND eml > ? ORDER BY eml LIMIT ?", a.division, kind, after, applyBatch)
+	if err != nil {
+		return 0, "", wrapErr("read division", err)
+	}
+	n, last := 0, after
+	for rows.Next() {
+		c := &cached{}
+		if err := a.scan.scan(rows, &c.orig); err != nil {
+			rows.Close()
+			return 0, "", wrapErr("read division", err)
+		}
+		c.cur = c.orig
+		applyFloor(&c.cur, a.floorOf)
+		a.killed += boolInt(c.orig.Exists && !c.cur.Exists)
+		a.add(c)
+		n, last = n+1, c.orig.Eml
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, "", wrapErr("read division", err)
+	}
+	return n, last, a.flush()
+}
+
+// load returns the record of eml, read once per batch; a missing record
 // comes back empty, as never set.
 func (a *applier) load(eml string) (*row, error) {
 	if c, ok := a.recs[eml]; ok {
@@ -136,54 +238,52 @@ func (a *applier) add(c *cached) {
 	a.order = append(a.order, c.orig.Eml)
 }
 
-// loadDivision reads every record of the division, as a sync needs them all.
-func (a *applier) loadDivision() error {
-	rows, err := a.tx.QueryContext(a.ctx, selectRecordSQL+" WHERE division = ?", a.division)
-	if err != nil {
-		return wrapErr("read division", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c := &cached{}
-		if err := a.scan.scan(rows, &c.orig); err != nil {
-			return wrapErr("read division", err)
+// flush writes the records of the batch that changed, all with the
+// message's one change sequence, and empties the batch. A record that
+// became a tombstone, or was deleted again, is stamped with the time of
+// recording (dead_at), from which its age counts.
+func (a *applier) flush() error {
+	defer a.reset()
+	for _, eml := range a.order {
+		c := a.recs[eml]
+		if sameState(&c.orig, &c.cur) {
+			continue
 		}
-		c.cur = c.orig
-		a.add(c)
+		switch {
+		case c.cur.Exists:
+			c.cur.deadAt = 0
+		case c.orig.Exists || existsVersion(&c.orig.Record) != existsVersion(&c.cur.Record):
+			c.cur.deadAt = a.now
+		}
+		if err := a.write(&c.cur); err != nil {
+			return err
+		}
 	}
-	return wrapErr("read division", rows.Err())
+	return nil
 }
 
-// flush writes the records that changed, all with one new change sequence.
-// It returns how many it wrote and that sequence (0 when none changed).
-func (a *applier) flush() (int, int64, error) {
-	var changed []*row
-	for _, eml := range a.order {
-		if c := a.recs[eml]; !sameState(&c.orig, &c.cur) {
-			changed = append(changed, &c.cur)
+func (a *applier) reset() {
+	clear(a.recs)
+	a.order = a.order[:0]
+}
+
+// write writes r at the message's change sequence, taking one first.
+func (a *applier) write(r *row) error {
+	if a.seq == 0 {
+		err := a.tx.QueryRowContext(a.ctx, `UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&a.seq)
+		if err != nil {
+			return wrapErr("bump change sequence", err)
+		}
+		if a.put, err = a.tx.PrepareContext(a.ctx, upsertRecordSQL); err != nil {
+			return wrapErr("prepare record write", err)
 		}
 	}
-	if len(changed) == 0 {
-		return 0, 0, nil
+	a.args = rowArgs(a.args, r, a.seq)
+	if _, err := a.put.ExecContext(a.ctx, a.args...); err != nil {
+		return wrapErr("write record", err)
 	}
-	var seq int64
-	err := a.tx.QueryRowContext(a.ctx, `UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq)
-	if err != nil {
-		return 0, 0, wrapErr("bump change sequence", err)
-	}
-	put, err := a.tx.PrepareContext(a.ctx, upsertRecordSQL)
-	if err != nil {
-		return 0, 0, wrapErr("prepare record write", err)
-	}
-	defer put.Close()
-	args := make([]any, 0, numRecordColumns)
-	for _, r := range changed {
-		args = rowArgs(args, r, seq)
-		if _, err := put.ExecContext(a.ctx, args...); err != nil {
-			return 0, 0, wrapErr("write record", err)
-		}
-	}
-	return len(changed), seq, nil
+	a.written++
+	return nil
 }
 
 func boolInt(b bool) int {

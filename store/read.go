@@ -39,21 +39,42 @@ func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) err
 }
 
 // Records returns every live record, and the tombstones too if asked,
-// ordered by division and eml, with the change sequence they reflect.
+// ordered by division and eml, with the change sequence they reflect. A
+// record that loses its address to another division's (see Conflict) is
+// left out, or with tombstones read as one, with Conflict set.
 func (s *Store) Records(ctx context.Context, tombstones bool) ([]Record, int64, error) {
-	q := selectRecordSQL + " WHERE live = 1 ORDER BY division, eml"
-	if tombstones {
-		q = selectRecordSQL + " ORDER BY division, eml"
+	recs, seq, err := s.readRecords(ctx, "read records", selectRecordSQL+" ORDER BY division, eml")
+	if err != nil {
+		return nil, 0, err
 	}
-	return s.readRecords(ctx, "read records", q)
+	markConflicts(recs)
+	if tombstones {
+		return recs, seq, nil
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if r.Exists {
+			out = append(out, r)
+		}
+	}
+	return out, seq, nil
 }
 
 // Changes returns the records, tombstones included, changed after sequence
-// after (Seq > after), ordered by division and eml, and the current sequence.
+// after (Seq > after), ordered by division and eml, and the current
+// sequence. With them come the other divisions' records of the same
+// addresses, changed or not, so that an address's entry can move from one
+// division's record to another's (see Conflict); a loser is read as a
+// tombstone, with Conflict set.
 func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, error) {
 	// Few rows change between polls: find them by sequence, then sort them.
-	return s.readRecords(ctx, "read changes",
-		selectRecordSQL+" INDEXED BY record_seq WHERE seq > ? ORDER BY division, eml", after)
+	recs, seq, err := s.readRecords(ctx, "read changes", selectRecordSQL+` WHERE eml IN (
+		SELECT eml FROM record INDEXED BY record_seq WHERE seq > ?) ORDER BY division, eml`, after)
+	if err != nil {
+		return nil, 0, err
+	}
+	markConflicts(recs)
+	return recs, seq, nil
 }
 
 func (s *Store) readRecords(ctx context.Context, op, query string, args ...any) ([]Record, int64, error) {

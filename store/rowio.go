@@ -13,14 +13,15 @@ import (
 var recordColumns = func() string {
 	cols := []string{"division", "eml"}
 	for f := range mailcmd.NumFields {
-		cols = append(cols, "v_"+f.Key(), "s_"+f.Key())
+		cols = append(cols, "v_"+f.Key(), "s_"+f.Key(), "t_"+f.Key())
 	}
-	cols = append(cols, "live", "live_stamp", "kind", "kind_stamp", "created", "modified", "seq")
+	cols = append(cols, "live", "live_stamp", "live_tie", "kind", "kind_stamp", "kind_tie",
+		"created", "modified", "seq", "dead_at")
 	return strings.Join(cols, ", ")
 }()
 
 // numRecordColumns is the number of columns in recordColumns.
-const numRecordColumns = 2 + 2*int(mailcmd.NumFields) + 7
+const numRecordColumns = 2 + 3*int(mailcmd.NumFields) + 10
 
 // upsertRecordSQL writes a whole record, replacing the row of its key.
 var upsertRecordSQL = "INSERT OR REPLACE INTO record (" + recordColumns + ") VALUES (?" +
@@ -50,11 +51,12 @@ func (rs *rowScanner) scan(sc scanner, r *row) error {
 	d[0], d[1] = &r.Division, &r.Eml
 	i := 2
 	for f := range mailcmd.NumFields {
-		d[i], d[i+1] = &r.Values[f], &r.Stamps[f]
-		i += 2
+		d[i], d[i+1], d[i+2] = &r.Values[f], &r.Stamps[f], &r.Ties[f]
+		i += 3
 	}
-	d[i], d[i+1], d[i+2], d[i+3] = &r.Exists, &r.ExistsStamp, &r.kind, &r.kindStamp
-	d[i+4], d[i+5], d[i+6] = &rs.created, &rs.modified, &r.Seq
+	d[i], d[i+1], d[i+2] = &r.Exists, &r.ExistsStamp, &r.ExistsTie
+	d[i+3], d[i+4], d[i+5] = &r.kind, &r.kindStamp, &r.kindTie
+	d[i+6], d[i+7], d[i+8], d[i+9] = &rs.created, &rs.modified, &r.Seq, &r.deadAt
 	if err := sc.Scan(d...); err != nil {
 		return err
 	}
@@ -68,10 +70,10 @@ func (rs *rowScanner) scan(sc scanner, r *row) error {
 func rowArgs(args []any, r *row, seq int64) []any {
 	args = append(args[:0], r.Division, r.Eml)
 	for f := range mailcmd.NumFields {
-		args = append(args, r.Values[f], r.Stamps[f])
+		args = append(args, r.Values[f], r.Stamps[f], r.Ties[f])
 	}
-	return append(args, r.Exists, r.ExistsStamp, r.kind, r.kindStamp,
-		unixNano(r.Created), modified(&r.Record), seq)
+	return append(args, r.Exists, r.ExistsStamp, r.ExistsTie, r.kind, r.kindStamp, r.kindTie,
+		unixNano(r.Created), modified(&r.Record), seq, r.deadAt)
 }
 
 // unixNano returns t as Unix nanoseconds, 0 for the zero time.
