@@ -58,9 +58,9 @@ func ParseCommands(body string) (cmds []Command, rejects, warnings []LineNote) {
 
 // bodyParser collects the results of ParseCommands.
 type bodyParser struct {
-	first    bool     // no command line seen yet
-	place    int      // command segments seen
-	syncKind string   // the kind synced, when the first command is a sync
+	first    bool   // no command line seen yet
+	place    int    // command segments seen
+	syncKind string // the kind synced, when the first command is a sync
 	check    func(*Command) string
 	fields   []string // scratch for splitFields
 	cmds     []Command

@@ -262,9 +262,9 @@ func TestSeq(t *testing.T) {
 	}{
 		{msg("a", "m1", 10, ins("x@c.ru", "name=A"), ins("y@c.ru", "name=B")), 1, []string{"x@c.ru", "y@c.ru"}},
 		{msg("a", "m2", 11, upd("y@c.ru", "gor=1")), 2, []string{"y@c.ru"}},
-		{msg("a", "m3", 5, upd("y@c.ru", "gor=0")), 2, nil},  // older: nothing changes
+		{msg("a", "m3", 5, upd("y@c.ru", "gor=0")), 2, nil}, // older: nothing changes
 		{msg("a", "m4", 4, upd("y@c.ru", "gor=1")), 2, nil}, // older, same value
-		{msg("a", "m2", 12, del("x@c.ru")), 2, nil},          // duplicate Message-ID
+		{msg("a", "m2", 12, del("x@c.ru")), 2, nil},         // duplicate Message-ID
 		{msg("a", "m5", 12, del("x@c.ru"), upd("z@c.ru")), 3, []string{"x@c.ru", "z@c.ru"}},
 		// Another division's m5; a's x@c.ru comes along (same address).
 		{msg("b", "m5", 13, del("x@c.ru")), 4, []string{"x@c.ru", "x@c.ru"}},
