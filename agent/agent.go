@@ -203,7 +203,6 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 		res.Messages++
 		res.Changes += len(m.lines)
 		if m.sync != "" {
-			res.Changes--
 			res.Synced = true
 			st.applySync(m.sync, acc.Records)
 		} else {
@@ -308,7 +307,7 @@ func (o *Options) deliver(ctx context.Context, m *message, now time.Time) error 
 		return err
 	}
 	if o.DryRun {
-		_, err := o.Out.Write(append(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n")), '\n'))
+		_, err := o.Out.Write(readable(raw, body))
 		return err
 	}
 	if err := o.Sender.Send(ctx, o.Config.From, o.Config.To, raw); err != nil {
@@ -320,6 +319,16 @@ func (o *Options) deliver(ctx context.Context, m *message, now time.Time) error 
 	}
 	o.Log.Info("sent", "message_id", msg.MessageID, "what", kind, "lines", len(m.lines))
 	return nil
+}
+
+// readable returns the message raw, whose body is body, as an admin can
+// read it: LF line ends, and the body in UTF-8 rather than
+// quoted-printable (the same message to ingest: 8bit is allowed).
+func readable(raw []byte, body string) []byte {
+	header, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	header = bytes.Replace(header, []byte("Content-Transfer-Encoding: quoted-printable"), []byte("Content-Transfer-Encoding: 8bit"), 1)
+	out := bytes.ReplaceAll(header, []byte("\r\n"), []byte("\n"))
+	return append(append(out, "\n\n"...), body+"\n"...)
 }
 
 // invalidList formats the first rows of invalid for an error message.

@@ -158,6 +158,7 @@ func LoadConfig(path string) (*Config, error) {
 func ParseConfig(path string, data []byte) (*Config, error) {
 	lines, err := keyLines(data)
 	if err != nil {
+		err.File = path
 		return nil, err
 	}
 	c := &checker{file: path, lines: lines}
@@ -338,7 +339,7 @@ func resolve(configPath, p string) string {
 
 // keyLines maps every "table.key" and "table" of a TOML document to its
 // line. A syntax error comes back as a *ConfigError with its line.
-func keyLines(data []byte) (map[string]int, error) {
+func keyLines(data []byte) (map[string]int, *ConfigError) {
 	lineAt := func(off uint32) int { return bytes.Count(data[:off], []byte("\n")) + 1 }
 	lines := map[string]int{}
 	var p unstable.Parser

@@ -163,7 +163,7 @@ func (t *tailBuffer) String() string { return string(t.b) }
 // allowed) whose first row names the columns.
 func readCSV(r io.Reader) (*Table, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 0
+	cr.FieldsPerRecord = -1 // a short row is an invalid row, not a failed source
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("no header row")
