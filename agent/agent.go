@@ -165,8 +165,8 @@ func (o *Options) safe(st *State, acc *Accounts, changes []Change) error {
 	}
 	before, gone := len(st.Records), Deletions(changes)
 	if allowed := o.Config.MaxShrink.Allowed(before); before > 0 && gone > allowed {
-		return fmt.Errorf("%w: the source lists %d valid accounts; %d of the %d last sent would be deleted, more than max_shrink = %q allows (%d); nothing sent. If the deletions are intended, run once with -force",
-			ErrRefused, len(acc.Records), gone, before, o.Config.MaxShrink.String(), allowed)
+		return fmt.Errorf("%w: %d of the %d accounts last sent would be deleted (the source now lists %d), more than max_shrink = %q allows (%d); nothing sent. If the deletions are intended, run once with -force",
+			ErrRefused, gone, before, len(acc.Records), o.Config.MaxShrink.String(), allowed)
 	}
 	return nil
 }

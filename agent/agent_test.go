@@ -170,7 +170,7 @@ func TestRunRefuses(t *testing.T) {
 		rows []string
 		want string
 	}{
-		{"truncated export", staff(53), `7 of the 60 last sent would be deleted, more than max_shrink = "10%" allows (6)`},
+		{"truncated export", staff(53), `7 of the 60 accounts last sent would be deleted (the source now lists 53), more than max_shrink = "10%" allows (6)`},
 		{"empty export", nil, "the source returned no rows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
