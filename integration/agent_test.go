@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -255,4 +256,59 @@ func testAgent(t *testing.T, db mailboxDB, b *branch, url string) {
 	if r := b.run(t, b.config); r.code != 0 || b.messages() != 3 {
 		t.Fatalf("one more run: %s", r)
 	}
+}
+
+// TestIntegrationAgentPostfix: the agent, reading a command's CSV output,
+// hands its message to a private Postfix with sendmail -t; Postfix
+// delivers it to `userdir ingest` through the README's pipe service, and
+// the accounts are found over LDAP. A CSV file source then sends only
+// the change.
+func TestIntegrationAgentPostfix(t *testing.T) {
+	tools := requireTools(t, "postfix", "postconf", "sendmail", "postqueue")
+	requireRoot(t)
+	nobody := lookupAccount(t, "nobody")
+	bin := buildUserdir(t)
+	openToAll(t, filepath.Dir(bin))
+	root := t.TempDir()
+	openToAll(t, root)
+	storeDir := filepath.Join(root, "store")
+	must(t, os.Mkdir(storeDir, 0o755), "create the store directory")
+	must(t, os.Chown(storeDir, int(nobody.uid), int(nobody.gid)), "chown the store directory to nobody")
+	cfg := writeConfig(t, root, configOptions{store: filepath.Join(storeDir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
+	url := startServe(t, bin, cfg, 1, &syscall.Credential{Uid: nobody.uid, Gid: nobody.gid}).urls[0]
+	pf := startPostfix(t, tools, root, bin, cfg, "nobody")
+
+	dir := t.TempDir()
+	csvFile := filepath.Join(dir, "accounts.csv")
+	must(t, os.WriteFile(csvFile, []byte("eml,name,post,mer\n"+
+		"pochta@tyumen.company.ru,Почтов Павел,Инженер: связь,38-32-99\n"+
+		"kadr@tyumen.company.ru,Кадрова Ксения,,\n"), 0o644), "write the CSV")
+	sendmail := filepath.Join(dir, "sendmail")
+	must(t, os.WriteFile(sendmail, []byte(fmt.Sprintf("#!/bin/sh\nexec %s -C %s \"$@\"\n", tools["sendmail"], pf.conf)), 0o755), "write the sendmail wrapper")
+	must(t, os.WriteFile(filepath.Join(dir, "code"), []byte(codeTyumen+"\n"), 0o600), "write the code")
+	common := fmt.Sprintf("to = %q\nfrom = \"admin@tyumen.company.ru\"\ndivision_code_file = \"code\"\nstate = \"agent.state\"\n[send]\nsendmail = %q\n", dirAddr, sendmail)
+	cmdConf, fileConf := filepath.Join(dir, "command.toml"), filepath.Join(dir, "file.toml")
+	must(t, os.WriteFile(cmdConf, []byte(common+fmt.Sprintf("[source]\ndriver = \"command\"\ncommand = [\"cat\", %q]\n", csvFile)), 0o600), "write command.toml")
+	must(t, os.WriteFile(fileConf, []byte(common+"[source]\ndriver = \"csv\"\nfile = \"accounts.csv\"\n"), 0o600), "write file.toml")
+
+	messageID := regexp.MustCompile(`message_id=(\S+)`)
+	send := func(conf string) string {
+		t.Helper()
+		r := runCmd(t, nil, nil, bin, "agent", "-once", "-config", conf)
+		m := messageID.FindStringSubmatch(r.stderr)
+		if r.code != 0 || m == nil {
+			t.Fatalf("userdir agent -once: %s\nmaillog:\n%s", r, pf.log())
+		}
+		return m[1]
+	}
+	pf.waitDelivery(t, send(cmdConf), "2.0.0 sent")
+	waitLDAP(t, url, "(title=Инженер: связь)", "pochta@tyumen.company.ru")
+	waitLDAP(t, url, "(ipPhone=3832 99)", "pochta@tyumen.company.ru")
+
+	must(t, os.WriteFile(csvFile, []byte("eml,name,post,mer\n"+
+		"pochta@tyumen.company.ru,Почтов Павел,Инженер: связь,38-32-99\n"+
+		"kadr@tyumen.company.ru,Кадрова Ксения Петровна,,\n"), 0o644), "rewrite the CSV")
+	pf.waitDelivery(t, send(fileConf), "2.0.0 sent")
+	waitLDAP(t, url, "(cn=Кадрова Ксения Петровна)", "kadr@tyumen.company.ru")
+	pf.waitEmpty(t)
 }
