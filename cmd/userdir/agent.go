@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"userdir/agent"
+)
+
+// agentSynopsis follows "userdir agent" in its usage line.
+const agentSynopsis = "-config FILE [-once] [-dry-run] [-force] [-sync]"
+
+// agentConfigDefault is the agent's config file when -config is not given.
+const agentConfigDefault = "/etc/userdir/agent.toml"
+
+// runAgent runs the branch agent (README "Branch setup"): once with -once
+// (from cron), else every interval until SIGTERM. A refused or failed run
+// exits 1 with the reason on stderr, which cron mails to the admin.
+func runAgent(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "agent", agentSynopsis)
+	path := fs.String("config", "", "the agent's configuration `file` (default $USERDIR_AGENT_CONFIG, else "+agentConfigDefault+")")
+	once := fs.Bool("once", false, "run once and exit (for cron or a systemd timer)")
+	dry := fs.Bool("dry-run", false, "print the message(s) instead of sending them; the state is kept")
+	force := fs.Bool("force", false, "send even when the safety net refuses (empty or shrunk source), this once")
+	sync := fs.Bool("sync", false, "send a full sync now, whatever sync_every says")
+	level := logLevelFlag(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *path == "" {
+		*path = e.getenv("USERDIR_AGENT_CONFIG")
+	}
+	if *path == "" {
+		*path = agentConfigDefault
+	}
+	cfg, err := agent.LoadConfig(*path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
+		return exitConfig
+	}
+	code, err := cfg.ReadCode(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
+		return exitConfig
+	}
+	o := agent.Options{Config: cfg, Code: code, DryRun: *dry, Out: e.stdout, Force: *force, Sync: *sync, Log: newLogger(e, level)}
+	if *once || *dry {
+		return agentRun(ctx, e, o)
+	}
+	return agentLoop(ctx, e, o, cfg.Interval)
+}
+
+// agentRun runs the agent once and maps its error to an exit status.
+func agentRun(ctx context.Context, e *env, o agent.Options) int {
+	res, err := agent.Run(ctx, o)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
+		return exitFailure
+	}
+	if res.Messages > 0 && !o.DryRun {
+		fmt.Fprintf(e.stderr, "userdir agent: sent %d message(s), %d change(s)%s\n", res.Messages, res.Changes, map[bool]string{true: ", full sync", false: ""}[res.Synced])
+	}
+	return exitOK
+}
+
+// agentLoop runs the agent every interval until ctx ends; -force applies
+// to the first run only. A failed run is logged and retried next time.
+func agentLoop(ctx context.Context, e *env, o agent.Options, interval time.Duration) int {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if _, err := agent.Run(ctx, o); err != nil && !errors.Is(err, context.Canceled) {
+			o.Log.Error("agent run", "err", err)
+		}
+		o.Force, o.Sync = false, false
+		select {
+		case <-ctx.Done():
+			return exitOK
+		case <-tick.C:
+		}
+	}
+}
