@@ -72,9 +72,12 @@ func (s *Store) hold(ctx context.Context, m *Message, h *heldError) (Result, err
 		if err := insertJournal(ctx, tx, &j, h.notes.rejects, h.notes.warnings); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO held
+		_, err := tx.ExecContext(ctx, `INSERT INTO held
 			(division, message_id, kind, stamp, received, sender, reason, would_delete, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (division, message_id) DO UPDATE SET kind = excluded.kind, stamp = excluded.stamp,
+			received = excluded.received, sender = excluded.sender, reason = excluded.reason,
+			would_delete = excluded.would_delete, body = excluded.body`,
 			m.Division, m.MessageID, h.kind, m.Stamp.UnixNano(), j.received, m.Sender, h.reason, h.wouldDelete, m.Body)
 		if err != nil {
 			return wrapErr("keep held sync", err)

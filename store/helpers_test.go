@@ -24,12 +24,14 @@ func ts(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
 
 // MustOpen opens a store in a fresh temporary directory unless o.Path is
 // set, with a fixed clock and a silent logger unless o sets them, and
-// closes it when the test ends.
+// closes it when the test ends. In the PostgreSQL run (backend_test.go)
+// the store is a schema of its own, the same one for the same o.Path.
 func MustOpen(tb testing.TB, o Options) *Store {
 	tb.Helper()
-	if o.Path == "" {
+	if o.Path == "" && backend == "sqlite" {
 		o.Path = filepath.Join(tb.TempDir(), "userdir.db")
 	}
+	o.Path = storePath(tb, o.Path)
 	if o.Now == nil {
 		o.Now = func() time.Time { return testNow }
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func insertJournal(ctx context.Context, tx *sql.Tx, j *journalRow, rejects, warn
 // first, with their notes.
 func (s *Store) Journal(ctx context.Context, n int) ([]JournalEntry, error) {
 	if n <= 0 {
-		n = -1 // SQLite: no limit
+		n = math.MaxInt64 // no limit
 	}
 	var out []JournalEntry
 	err := s.read(ctx, "read journal", func(tx *sql.Tx) error {

@@ -12,9 +12,10 @@ import (
 )
 
 // migrationFS holds the schema migrations, applied in the order of their
-// numeric prefix: migrations/0001_init.sql, 0002_....sql, ...
+// numeric prefix: migrations/0001_init.sql, 0002_....sql, ... for SQLite,
+// and the same versions in migrations/postgres for PostgreSQL.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one embedded schema step.
@@ -24,15 +25,16 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations returns the embedded migrations ordered by version.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+// loadMigrations returns the embedded migrations of directory dir ordered
+// by version.
+func loadMigrations(dir string) ([]migration, error) {
+	names, err := fs.Glob(migrationFS, dir+"/*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
 	}
 	ms := make([]migration, 0, len(names))
 	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
+		base := strings.TrimPrefix(name, dir+"/")
 		prefix, _, _ := strings.Cut(base, "_")
 		v, err := strconv.Atoi(prefix)
 		if err != nil || v <= 0 {
@@ -60,10 +62,9 @@ type queryer interface {
 
 // schemaVersion returns the newest migration recorded in q's database, 0
 // when none is.
-func schemaVersion(ctx context.Context, q queryer) (int, error) {
+func (s *Store) schemaVersion(ctx context.Context, q queryer) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx,
-		`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).Scan(&n)
+	err := q.QueryRowContext(ctx, s.dialect.hasTable, "schema_version").Scan(&n)
 	if err != nil || n == 0 {
 		return 0, wrapErr("read schema version", err)
 	}
@@ -76,12 +77,12 @@ func schemaVersion(ctx context.Context, q queryer) (int, error) {
 // up-to-date store opens without taking the write lock; a read-only store
 // is never migrated.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(s.dialect.migrations)
 	if err != nil {
 		return err
 	}
 	latest := ms[len(ms)-1].version
-	v, err := schemaVersion(ctx, s.db)
+	v, err := s.schemaVersion(ctx, s.db)
 	switch {
 	case err != nil:
 		return err
@@ -103,15 +104,20 @@ func (s *Store) runMigrations(ctx context.Context, ms []migration) error {
 		return wrapErr("begin migration", err)
 	}
 	defer tx.Rollback()
+	if s.dialect.lockMigrations != "" {
+		if _, err := tx.ExecContext(ctx, s.dialect.lockMigrations); err != nil {
+			return wrapErr("lock for migration", err)
+		}
+	}
 	_, err = tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY,
 		name    TEXT    NOT NULL,
-		applied INTEGER NOT NULL
+		applied BIGINT  NOT NULL
 	)`)
 	if err != nil {
 		return wrapErr("create schema_version", err)
 	}
-	v, err := schemaVersion(ctx, tx) // another process may have migrated meanwhile
+	v, err := s.schemaVersion(ctx, tx) // another process may have migrated meanwhile
 	if err != nil {
 		return err
 	}
@@ -127,7 +133,7 @@ func (s *Store) runMigrations(ctx context.Context, ms []migration) error {
 		if err != nil {
 			return wrapErr("record migration "+m.name, err)
 		}
-		s.opt.Logger.Info("store migrated", "path", s.opt.Path, "version", m.version, "migration", m.name)
+		s.opt.Logger.Info("store migrated", "path", s.where(), "version", m.version, "migration", m.name)
 	}
 	return wrapErr("commit migration", tx.Commit())
 }

@@ -18,10 +18,19 @@ import (
 // holdWriteLock opens a second connection to path and takes the write lock
 // (BEGIN IMMEDIATE), as another process would. It returns a function that
 // runs one statement inside that transaction and a release function.
+//
+// On PostgreSQL it begins a transaction and locks the row of meta, the
+// writers' turn (see postgresDialect).
 func holdWriteLock(tb testing.TB, path string) (exec func(q string, args ...any), release func()) {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", path)
+	var db *sql.DB
+	var err error
+	if backend == "postgres" {
+		db, err = openPostgres(Options{Path: storePath(tb, path), BusyTimeout: DefaultBusyTimeout})
+	} else {
+		db, err = sql.Open("sqlite", path)
+	}
 	if err != nil {
 		tb.Fatalf("open second connection: %v", err)
 	}
@@ -29,8 +38,14 @@ func holdWriteLock(tb testing.TB, path string) (exec func(q string, args ...any)
 	if err != nil {
 		tb.Fatalf("second connection: %v", err)
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		tb.Fatalf("BEGIN IMMEDIATE: %v", err)
+	begin := []string{"BEGIN IMMEDIATE"}
+	if backend == "postgres" {
+		begin = []string{"BEGIN", postgresDialect.lockWrites}
+	}
+	for _, q := range begin {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
 	}
 	done := false
 	release = func() {
@@ -84,7 +99,7 @@ func TestBusy(t *testing.T) {
 	}
 
 	// Another ingest opening the store meanwhile opens (and then waits to write).
-	s2, err := Open(ctx, Options{Path: path, BusyTimeout: 100 * time.Millisecond})
+	s2, err := Open(ctx, Options{Path: storePath(t, path), BusyTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Errorf("Open while locked: %v", err)
 	} else {
@@ -136,6 +151,7 @@ func TestReadOnly(t *testing.T) {
 // TestReadOnlyMissing checks that a read-only open of a missing or empty
 // file fails cleanly and creates nothing.
 func TestReadOnlyMissing(t *testing.T) {
+	onlyOn(t, "sqlite")
 	ctx := context.Background()
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.db")
@@ -181,7 +197,7 @@ func TestReopen(t *testing.T) {
 	if err := s2.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_version`).Scan(&versions); err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(s2.dialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,13 +207,14 @@ func TestReopen(t *testing.T) {
 	if _, err := s2.db.ExecContext(ctx, `INSERT INTO schema_version VALUES (9999, 'future', 0)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(ctx, Options{Path: path}); !errors.Is(err, ErrSchema) {
+	if _, err := Open(ctx, Options{Path: storePath(t, path)}); !errors.Is(err, ErrSchema) {
 		t.Errorf("Open of a newer schema: err = %v, want ErrSchema", err)
 	}
 }
 
 // TestOpenPragmas checks the settings every connection of a writer runs with.
 func TestOpenPragmas(t *testing.T) {
+	onlyOn(t, "sqlite")
 	s := MustOpen(t, Options{})
 	ctx := context.Background()
 	tests := []struct {

@@ -27,7 +27,7 @@ type DivisionStatus struct {
 // read runs fn in one read transaction, so that everything it reads is one
 // consistent snapshot; in WAL mode it never waits for a writer.
 func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, s.dialect.readTx)
 	if err != nil {
 		return wrapErr(op+": begin", err)
 	}
@@ -152,10 +152,10 @@ func (s *Store) Status(ctx context.Context) ([]DivisionStatus, error) {
 func recordStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStatus) error {
 	rows, err := tx.QueryContext(ctx, `SELECT division,
 		coalesce(sum(live), 0),
-		coalesce(sum(live AND v_act <> '0'), 0),
-		coalesce(sum(live AND v_vis = '0'), 0),
-		coalesce(sum(live AND v_type = 'alias'), 0),
-		coalesce(sum(NOT live), 0)
+		coalesce(sum(CASE WHEN live = 1 AND v_act <> '0' THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN live = 1 AND v_vis = '0' THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN live = 1 AND v_type = 'alias' THEN 1 ELSE 0 END), 0),
+		coalesce(sum(1 - live), 0)
 		FROM record GROUP BY division`)
 	if err != nil {
 		return wrapErr("count records", err)

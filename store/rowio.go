@@ -24,8 +24,15 @@ var recordColumns = func() string {
 const numRecordColumns = 2 + 3*int(mailcmd.NumFields) + 10
 
 // upsertRecordSQL writes a whole record, replacing the row of its key.
-var upsertRecordSQL = "INSERT OR REPLACE INTO record (" + recordColumns + ") VALUES (?" +
-	strings.Repeat(", ?", numRecordColumns-1) + ")"
+var upsertRecordSQL = func() string {
+	cols := strings.Split(recordColumns, ", ")
+	set := make([]string, 0, len(cols))
+	for _, c := range cols[2:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	return "INSERT INTO record (" + recordColumns + ") VALUES (?" + strings.Repeat(", ?", numRecordColumns-1) +
+		") ON CONFLICT (division, eml) DO UPDATE SET " + strings.Join(set, ", ")
+}()
 
 // selectRecordSQL reads records; callers append WHERE and ORDER BY.
 var selectRecordSQL = "SELECT " + recordColumns + " FROM record"
@@ -72,7 +79,7 @@ func rowArgs(args []any, r *row, seq int64) []any {
 	for f := range mailcmd.NumFields {
 		args = append(args, r.Values[f], r.Stamps[f], r.Ties[f])
 	}
-	return append(args, r.Exists, r.ExistsStamp, r.ExistsTie, r.kind, r.kindStamp, r.kindTie,
+	return append(args, boolInt(r.Exists), r.ExistsStamp, r.ExistsTie, r.kind, r.kindStamp, r.kindTie,
 		unixNano(r.Created), modified(&r.Record), seq, r.deadAt)
 }
 

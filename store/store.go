@@ -32,15 +32,23 @@ const (
 
 // Options configures Open. The zero value of every field but Path works.
 type Options struct {
-	// Path is the SQLite file. Its parent directory must exist; the file is
-	// created on first use unless ReadOnly is set.
+	// Path is the SQLite file, or a PostgreSQL database as a libpq URL
+	// (postgres://user@host/db?sslmode=...; see IsPostgres). An SQLite
+	// file's parent directory must exist; the file is created on first use
+	// unless ReadOnly is set. A PostgreSQL database must exist; its tables
+	// are created on first use unless ReadOnly is set.
 	Path string
+	// Password is the PostgreSQL password when the URL has none (the
+	// configuration's store_password_file); without either, libpq's
+	// PGPASSFILE or ~/.pgpass is read.
+	Password string
 	// BusyTimeout is how long to wait for another writer's lock; 0 means 30s.
 	BusyTimeout time.Duration
 	// TombstoneDays is how long a tombstone is kept after its delete; 0 means 90.
 	TombstoneDays int
 	// ReadOnly opens an existing store that is never written (PRAGMA
-	// query_only), for `serve` and `dump`. It fails if the file is missing.
+	// query_only; PostgreSQL: read-only sessions), for `serve` and `dump`.
+	// It fails if the file is missing.
 	ReadOnly bool
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -51,6 +59,7 @@ type Options struct {
 // Store is an open userdir database. Its methods are safe for concurrent use.
 type Store struct {
 	db        *sql.DB
+	dialect   *dialect
 	seqStmt   *sql.Stmt
 	opt       Options
 	closeOnce sync.Once
@@ -64,6 +73,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	o = o.withDefaults()
 	if o.Path == "" {
 		return nil, errors.New("open store: empty path")
+	}
+	if IsPostgres(o.Path) {
+		db, err := openPostgres(o)
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", Redact(o.Path), err)
+		}
+		s := &Store{db: db, dialect: postgresDialect, opt: o}
+		if err := s.init(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open store %s: %w", Redact(o.Path), err)
+		}
+		return s, nil
 	}
 	if o.ReadOnly {
 		// mode=rw below also refuses to create it; this gives the plain error.
@@ -79,7 +100,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", o.Path, err)
 	}
-	s := &Store{db: db, opt: o}
+	s := &Store{db: db, dialect: sqliteDialect, opt: o}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", o.Path, err)
@@ -150,14 +171,14 @@ func (s *Store) Close() error {
 			s.seqStmt.Close()
 		}
 		if err := s.db.Close(); err != nil {
-			s.closeErr = fmt.Errorf("close store %s: %w", s.opt.Path, err)
+			s.closeErr = fmt.Errorf("close store %s: %w", s.where(), err)
 		}
 	})
 	return s.closeErr
 }
 
 // wrapErr adds op as context to err, and ErrBusy when SQLite reports the
-// database locked.
+// database locked or PostgreSQL a lock wait longer than lock_timeout.
 func wrapErr(op string, err error) error {
 	if err == nil {
 		return nil
@@ -169,8 +190,11 @@ func wrapErr(op string, err error) error {
 }
 
 // isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED, extended
-// codes included.
+// codes included, or PostgreSQL's lock_not_available.
 func isBusy(err error) bool {
+	if pgCode(err) == pgLockNotAvailable {
+		return true
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return false

@@ -86,12 +86,34 @@ func checkMessage(m *Message) error {
 	return nil
 }
 
-// write runs fn in a write transaction and commits it.
+// maxWriteAttempts is how many times a write that PostgreSQL aborted for
+// a concurrent one (serialization failure, deadlock) is tried in all.
+const maxWriteAttempts = 5
+
+// write runs fn in a write transaction and commits it. A transaction that
+// PostgreSQL aborts for a concurrent one runs again, from the start, up to
+// maxWriteAttempts times in all.
 func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
 	if s.opt.ReadOnly {
 		return fmt.Errorf("%s: %w", op, ErrReadOnly)
 	}
-	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see dataSource
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, op, fn)
+		if err == nil || !retryable(err) || attempt == maxWriteAttempts {
+			return err
+		}
+		s.opt.Logger.Info("write aborted by a concurrent one; trying again", "op", op, "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+		}
+	}
+}
+
+// writeOnce is one attempt of write.
+func (s *Store) writeOnce(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	tx, err := s.dialect.beginWrite(ctx, s.db) // SQLite: BEGIN IMMEDIATE, see dataSource
 	if err != nil {
 		return wrapErr(op+": begin", err)
 	}
