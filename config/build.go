@@ -13,12 +13,13 @@ import (
 // that do not parse are reported to p; validate checks the rest.
 func build(path string, f *fileConfig, p *problems) *Config {
 	c := &Config{
-		Path:            path,
-		Store:           resolvePath(path, or(f.Store, DefaultStore)),
-		NameOrder:       or(f.NameOrder, DefaultNameOrder),
-		MaxMessageBytes: or(f.MaxMessageBytes, DefaultMaxMessageBytes),
-		TombstoneDays:   int(or(f.TombstoneDays, DefaultTombstoneDays)),
-		LDAP:            buildLDAP(path, &f.LDAP, p),
+		Path:              path,
+		Store:             resolvePath(path, or(f.Store, DefaultStore)),
+		StorePasswordFile: resolvePath(path, f.StorePassword),
+		NameOrder:         or(f.NameOrder, DefaultNameOrder),
+		MaxMessageBytes:   or(f.MaxMessageBytes, DefaultMaxMessageBytes),
+		TombstoneDays:     int(or(f.TombstoneDays, DefaultTombstoneDays)),
+		LDAP:              buildLDAP(path, &f.LDAP, p),
 	}
 	for i, d := range f.Divisions {
 		c.Divisions = append(c.Divisions, Division{

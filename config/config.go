@@ -36,13 +36,16 @@ const (
 
 // Config is the whole configuration file, with defaults filled in.
 type Config struct {
-	Path            string // the file it was read from
-	Store           string // store: SQLite file path
-	NameOrder       string // name_order: "family-first" (default) or "given-first"
-	MaxMessageBytes int64  // max_message_bytes: default 10 MiB
-	TombstoneDays   int    // tombstone_days: default 90
-	LDAP            LDAP
-	Divisions       []Division
+	Path  string // the file it was read from
+	Store string // store: SQLite file path, or a postgres:// URL
+	// StorePasswordFile is store_password_file: a file holding the
+	// PostgreSQL password (its first line), for a URL that has none.
+	StorePasswordFile string
+	NameOrder         string // name_order: "family-first" (default) or "given-first"
+	MaxMessageBytes   int64  // max_message_bytes: default 10 MiB
+	TombstoneDays     int    // tombstone_days: default 90
+	LDAP              LDAP
+	Divisions         []Division
 }
 
 // LDAP is the [ldap] table.
@@ -178,10 +181,17 @@ func (c *Config) Division(id string) *Division {
 	return nil
 }
 
+// IsPostgresURL reports whether a store setting is a PostgreSQL URL
+// (postgres:// or postgresql://) rather than an SQLite file.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
 // resolvePath makes a relative file path relative to the directory of the
-// config file. SQLite names (":memory:", "file:" URIs) are left alone.
+// config file. SQLite names (":memory:", "file:" URIs) and PostgreSQL URLs
+// are left alone.
 func resolvePath(configPath, p string) string {
-	if p == "" || filepath.IsAbs(p) || p == ":memory:" || strings.HasPrefix(p, "file:") {
+	if p == "" || filepath.IsAbs(p) || p == ":memory:" || strings.HasPrefix(p, "file:") || IsPostgresURL(p) {
 		return p
 	}
 	return filepath.Join(filepath.Dir(configPath), p)

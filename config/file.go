@@ -8,6 +8,7 @@ package config
 // fileConfig is the top level of the file.
 type fileConfig struct {
 	Store           *string        `toml:"store"`
+	StorePassword   string         `toml:"store_password_file"`
 	NameOrder       *string        `toml:"name_order"`
 	MaxMessageBytes *int64         `toml:"max_message_bytes"`
 	TombstoneDays   *int64         `toml:"tombstone_days"`

@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -33,6 +34,17 @@ func validate(c *Config, p *problems) {
 func validateTop(c *Config, p *problems) {
 	if c.Store == "" {
 		p.add("store", "must not be empty")
+	}
+	if IsPostgresURL(c.Store) {
+		if _, err := url.Parse(c.Store); err != nil {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // without the URL, which may hold a password
+			}
+			p.add("store", "not a valid PostgreSQL URL: %v", err)
+		}
+	} else if c.StorePasswordFile != "" {
+		p.add("store_password_file", "only for a PostgreSQL store (store = \"postgres://...\")")
 	}
 	if c.NameOrder != "family-first" && c.NameOrder != "given-first" {
 		p.add("name_order", "must be \"family-first\" or \"given-first\", not %q", c.NameOrder)

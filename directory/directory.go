@@ -25,6 +25,15 @@ type Source interface {
 
 var _ Source = (*store.Store)(nil)
 
+// Watcher is a Source that can say when the store changed (PostgreSQL's
+// LISTEN/NOTIFY): Run then refreshes at once, and its poll is only a
+// safety net. A nil channel means the source cannot say.
+type Watcher interface {
+	Watch(ctx context.Context) <-chan struct{}
+}
+
+var _ Watcher = (*store.Store)(nil)
+
 // Options configure a Directory. Zero values work where noted.
 type Options struct {
 	Source Source
@@ -41,7 +50,8 @@ type Options struct {
 	MinSubstring  int  // book selectivity: shortest substring piece; 0 means 2
 	RateLimit     int  // book searches per minute per address; 0: no limit
 	StartTLS      bool // advertise StartTLS in the RootDSE
-	// PollInterval is how often the store is checked for changes; 0 means 250ms.
+	// PollInterval is how often the store is checked for changes; 0 means
+	// 250ms. A Source that is a Watcher is also read whenever it says.
 	PollInterval  time.Duration
 	VendorVersion string
 	Logger        *slog.Logger
@@ -59,6 +69,7 @@ type Directory struct {
 	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
 	compacting atomic.Bool // a Compact is running
 	generation uint64      // counts Reconfigures (under refreshMu)
+	checked    atomic.Int64 // when the store was last read successfully, Unix nanoseconds
 	filters    filterCache
 	dns        dnCache
 }
@@ -124,6 +135,7 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	d.generation++
 	d.policy.Store(p)
 	d.snap.Store(s)
+	d.checked.Store(d.now().UnixNano())
 	recs = nil
 	debug.FreeOSMemory()
 	return nil
@@ -132,19 +144,55 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 // Snapshot returns the current snapshot.
 func (d *Directory) Snapshot() *Snapshot { return d.snap.Load() }
 
+// SnapshotAge returns how long ago the snapshot was last known to be
+// current: the time since the store was last read successfully. It grows
+// while the store is unreachable, and the directory goes on answering from
+// the snapshot it has.
+func (d *Directory) SnapshotAge() time.Duration {
+	return d.now().Sub(time.Unix(0, d.checked.Load()))
+}
+
+// Backoff of Run's reads while the store is unreachable.
+const maxRetryWait = 10 * time.Second
+
 // Run keeps the snapshot current until ctx is done, polling the store's
-// change sequence. Errors are logged and retried.
+// change sequence, and reading it at once when a Watcher source says it
+// changed. While the store fails, Run logs the snapshot's age, keeps the
+// snapshot, and tries again with a backoff (up to 10 s; a Watcher's
+// signal, sent when it reconnects, tries at once).
 func (d *Directory) Run(ctx context.Context) error {
-	t := time.NewTicker(d.policy.Load().opts.PollInterval)
+	o := d.policy.Load().opts
+	t := time.NewTicker(o.PollInterval)
 	defer t.Stop()
+	var changed <-chan struct{}
+	if w, ok := o.Source.(Watcher); ok {
+		changed = w.Watch(ctx)
+	}
+	var failing bool
+	var retryAt time.Time
+	wait := o.PollInterval
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-changed:
+			retryAt = time.Time{}
 		case <-t.C:
+			if time.Now().Before(retryAt) {
+				continue
+			}
 		}
-		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
-			d.log.Error("refresh from store", "err", err)
+		err := d.Refresh(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			d.log.Error("store unreachable; serving the last snapshot", "snapshot_age", d.SnapshotAge().Round(time.Second).String(), "retry_in", wait.String(), "err", err)
+			failing, retryAt, wait = true, time.Now().Add(wait), min(2*wait, maxRetryWait)
+			continue
+		case failing:
+			d.log.Info("store reachable again", "snapshot_age", d.SnapshotAge().Round(time.Millisecond).String())
+			failing, retryAt, wait = false, time.Time{}, o.PollInterval
 		}
 		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
 			go func() {
@@ -165,14 +213,20 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	defer d.refreshMu.Unlock()
 	p := d.policy.Load()
 	cur := d.snap.Load()
+	now := d.now().UnixNano()
 	seq, err := p.opts.Source.Seq(ctx)
-	if err != nil || seq == cur.seq {
+	if err != nil {
 		return err
+	}
+	if seq == cur.seq {
+		d.checked.Store(now)
+		return nil
 	}
 	changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 	if err != nil {
 		return err
 	}
+	d.checked.Store(now)
 	next := cur.withChanges(p.opts.Mapper, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)

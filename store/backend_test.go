@@ -102,7 +102,7 @@ func newSchema(tb testing.TB) string {
 // path's own schema on PostgreSQL.
 func storePath(tb testing.TB, path string) string {
 	tb.Helper()
-	if backend != "postgres" {
+	if backend != "postgres" || IsPostgres(path) {
 		return path
 	}
 	if path == "" {

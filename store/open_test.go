@@ -27,7 +27,7 @@ func holdWriteLock(tb testing.TB, path string) (exec func(q string, args ...any)
 	var db *sql.DB
 	var err error
 	if backend == "postgres" {
-		db, err = openPostgres(Options{Path: storePath(tb, path), BusyTimeout: DefaultBusyTimeout})
+		db, _, err = openPostgres(Options{Path: storePath(tb, path), BusyTimeout: DefaultBusyTimeout})
 	} else {
 		db, err = sql.Open("sqlite", path)
 	}

@@ -71,14 +71,14 @@ func hasPassword(u *url.Userinfo) bool {
 
 // openPostgres opens the database of o.Path through pgx's database/sql
 // driver, with every statement passing through rebind.
-func openPostgres(o Options) (*sql.DB, error) {
+func openPostgres(o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	cfg, err := pgConfig(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxIdleConns(4)
-	return db, nil
+	return db, cfg, nil
 }
 
 // pgConnector hands out connections whose statements are rebound.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -60,6 +61,7 @@ type Options struct {
 type Store struct {
 	db        *sql.DB
 	dialect   *dialect
+	pgcfg     *pgx.ConnConfig // PostgreSQL: for Watch's own connection
 	seqStmt   *sql.Stmt
 	opt       Options
 	closeOnce sync.Once
@@ -75,11 +77,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, errors.New("open store: empty path")
 	}
 	if IsPostgres(o.Path) {
-		db, err := openPostgres(o)
+		db, cfg, err := openPostgres(o)
 		if err != nil {
 			return nil, fmt.Errorf("open store %s: %w", Redact(o.Path), err)
 		}
-		s := &Store{db: db, dialect: postgresDialect, opt: o}
+		s := &Store{db: db, dialect: postgresDialect, pgcfg: cfg, opt: o}
 		if err := s.init(ctx); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open store %s: %w", Redact(o.Path), err)

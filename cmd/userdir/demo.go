@@ -66,7 +66,7 @@ func ingestSamples(ctx context.Context, cfg *config.Config, dir string, log *slo
 		return 0, 0, fmt.Errorf("no sample messages in %s", dir)
 	}
 	sort.Strings(files)
-	st, err := store.Open(ctx, store.Options{Path: cfg.Store, TombstoneDays: cfg.TombstoneDays, Logger: log})
+	st, err := openStore(ctx, cfg, log, 0)
 	if err != nil {
 		return 0, 0, err
 	}

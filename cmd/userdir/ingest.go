@@ -44,7 +44,7 @@ func runIngest(ctx context.Context, e *env, args []string) (code int) {
 	if err != nil {
 		return tempFail(e, log, "userdir configuration error; run userdir check-config", err)
 	}
-	st, err := store.Open(ctx, store.Options{Path: cfg.Store, BusyTimeout: *lockTimeout, TombstoneDays: cfg.TombstoneDays, Logger: log})
+	st, err := openStore(ctx, cfg, log, *lockTimeout)
 	if err != nil {
 		return tempFail(e, log, storeReason(err), err)
 	}

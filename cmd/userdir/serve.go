@@ -24,6 +24,10 @@ import (
 // version is userdir's version, shown as the RootDSE's vendorVersion.
 const version = "0.1.0"
 
+// postgresPoll is how often a serve node on PostgreSQL reads the change
+// sequence when no notification came: the safety net of LISTEN/NOTIFY.
+const postgresPoll = 5 * time.Second
+
 // shutdownGrace is how long a stopping server lets requests in flight finish.
 const shutdownGrace = 30 * time.Second
 
@@ -212,6 +216,10 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 		Source: st, Mapper: m, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
 		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
 		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
+	}
+	if store.IsPostgres(cfg.Store) {
+		// Commits arrive by NOTIFY (store.Watch); the poll is a safety net.
+		o.PollInterval = postgresPoll
 	}
 	for _, a := range l.Accounts {
 		o.Accounts = append(o.Accounts, directory.Account{DN: a.DN, PasswordHash: a.PasswordHash, Role: schema.Role(a.Role)})

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"strings"
+	"time"
 
 	"userdir/config"
 	"userdir/schema"
@@ -26,12 +29,44 @@ func mapperFor(cfg *config.Config) (*schema.Mapper, error) {
 	return m, nil
 }
 
+// storeOptions returns the options of cfg's store: its path or URL, the
+// PostgreSQL password from store_password_file, and retention.
+func storeOptions(cfg *config.Config) (store.Options, error) {
+	o := store.Options{Path: cfg.Store, TombstoneDays: cfg.TombstoneDays}
+	if cfg.StorePasswordFile != "" {
+		b, err := os.ReadFile(cfg.StorePasswordFile)
+		if err != nil {
+			return o, fmt.Errorf("store_password_file: %w", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		o.Password = strings.TrimSuffix(line, "\r")
+	}
+	return o, nil
+}
+
+// openStore opens cfg's store for writing, with the given logger and lock
+// timeout (0: the default).
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, lockTimeout time.Duration) (*store.Store, error) {
+	o, err := storeOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	o.Logger, o.BusyTimeout = log, lockTimeout
+	return store.Open(ctx, o)
+}
+
 // openReadOnly opens cfg's store for reading. A store that does not exist
-// yet (no message has arrived) is created empty first, so that `serve` and
-// `dump` work on a fresh installation.
+// yet (no message has arrived; on PostgreSQL, a database without tables)
+// is created empty first, so that `serve` and `dump` work on a fresh
+// installation.
 func openReadOnly(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	if _, err := os.Stat(cfg.Store); errors.Is(err, os.ErrNotExist) {
-		st, err := store.Open(ctx, store.Options{Path: cfg.Store, TombstoneDays: cfg.TombstoneDays})
+	o, err := storeOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(cfg.Store)
+	if store.IsPostgres(cfg.Store) || errors.Is(statErr, os.ErrNotExist) {
+		st, err := store.Open(ctx, o)
 		if err != nil {
 			return nil, err
 		}
@@ -39,5 +74,6 @@ func openReadOnly(ctx context.Context, cfg *config.Config) (*store.Store, error)
 			return nil, err
 		}
 	}
-	return store.Open(ctx, store.Options{Path: cfg.Store, ReadOnly: true, TombstoneDays: cfg.TombstoneDays})
+	o.ReadOnly = true
+	return store.Open(ctx, o)
 }

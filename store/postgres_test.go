@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRebind(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SELECT 1", "SELECT 1"},
+		{"SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = $1 AND c = $2"},
+		{"SELECT '?' FROM t WHERE b = ?", "SELECT '?' FROM t WHERE b = $1"},
+		{"DELETE FROM record INDEXED BY record_dead WHERE live = 0 AND dead_at < ?", "DELETE FROM record WHERE live = 0 AND dead_at < $1"},
+		{"SELECT eml FROM record\n\t\tindexed by record_seq WHERE seq > ?", "SELECT eml FROM record WHERE seq > $1"},
+	}
+	for _, tt := range tests {
+		if got := rebind(tt.in); got != tt.want {
+			t.Errorf("rebind(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/db/userdir.db":                         "/var/db/userdir.db",
+		"postgres://u:secret@db1/userdir":            "postgres://u:xxxxx@db1/userdir",
+		"postgresql://u@db1,db2/userdir?sslmode=req": "postgresql://u@db1,db2/userdir?sslmode=req",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+	_, err := Open(context.Background(), Options{Path: "postgres://u:secret@db1:notaport/x"})
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open of a bad URL: err = %v, want an error without the password", err)
+	}
+}
+
+// TestPasswordOption checks that Options.Password is used when the URL
+// has none, and the URL's own wins otherwise.
+func TestPasswordOption(t *testing.T) {
+	cfg, err := pgConfig(Options{Path: "postgres://u@h/db", Password: "fromfile"})
+	if err != nil || cfg.Password != "fromfile" {
+		t.Errorf("password = %q, %v; want fromfile", cfg.Password, err)
+	}
+	cfg, err = pgConfig(Options{Path: "postgres://u:inurl@h/db", Password: "fromfile"})
+	if err != nil || cfg.Password != "inurl" {
+		t.Errorf("password = %q, %v; want inurl", cfg.Password, err)
+	}
+}
+
+// TestMigrationsAligned checks that both engines have the same schema
+// versions, so that a version means the same schema on either.
+func TestMigrationsAligned(t *testing.T) {
+	a, err := loadMigrations(sqliteDialect.migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loadMigrations(postgresDialect.migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) {
+		t.Fatalf("SQLite has %d migrations, PostgreSQL %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].version != b[i].version {
+			t.Errorf("migration %d: SQLite version %d, PostgreSQL %d", i, a[i].version, b[i].version)
+		}
+	}
+}
+
+// TestPostgresReadOnlyEmpty: a read-only store on a database without
+// tables is refused, and creates nothing.
+func TestPostgresReadOnlyEmpty(t *testing.T) {
+	onlyOn(t, "postgres")
+	u := newSchema(t)
+	if _, err := Open(context.Background(), Options{Path: u, ReadOnly: true}); !errors.Is(err, ErrSchema) {
+		t.Errorf("Open(empty, ReadOnly) err = %v, want ErrSchema", err)
+	}
+	w := MustOpen(t, Options{Path: u})
+	r := MustOpen(t, Options{Path: u, ReadOnly: true})
+	if _, err := r.db.ExecContext(context.Background(), `UPDATE meta SET seq = 5`); err == nil {
+		t.Errorf("a read-only session wrote")
+	}
+	mustApply(t, w, msg("a", "m1", 1, ins("x@c.ru")))
+}
+
+// TestWatch checks that a commit by one store is signalled to another
+// store's Watch on the same database, and that a change-free write is not
+// required to signal.
+func TestWatch(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := MustOpen(t, Options{})
+	if backend == "sqlite" {
+		if w.Watch(ctx) != nil {
+			t.Errorf("Watch on SQLite is not nil")
+		}
+		return
+	}
+	r := MustOpen(t, Options{Path: w.opt.Path, ReadOnly: true})
+	ch := r.Watch(ctx)
+	select { // the first signal says it is listening
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Watch never connected")
+	}
+	start := time.Now()
+	mustApply(t, w, msg("a", "m1", 1, ins("x@c.ru")))
+	select {
+	case <-ch:
+		t.Logf("notified %v after the commit began", time.Since(start))
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification of a commit")
+	}
+}
