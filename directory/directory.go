@@ -65,10 +65,10 @@ type Directory struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	refreshMu  sync.Mutex  // serializes snapshot updates
-	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
-	compacting atomic.Bool // a Compact is running
-	generation uint64      // counts Reconfigures (under refreshMu)
+	refreshMu  sync.Mutex   // serializes snapshot updates
+	lastEdit   time.Time    // when the overlay last grew (under refreshMu)
+	compacting atomic.Bool  // a Compact is running
+	generation uint64       // counts Reconfigures (under refreshMu)
 	checked    atomic.Int64 // when the store was last read successfully, Unix nanoseconds
 	filters    filterCache
 	dns        dnCache
