@@ -48,6 +48,7 @@ var commands = []command{
 	{"send", "compose a command message for a branch; stdout for sendmail -t, or -smtp", runSend},
 	{"agent", "at a branch: mail the changes of its accounts database (SQL, CSV) to the centre", runAgent},
 	{"dump", "print what a role sees of the directory, as LDIF", runDump},
+	{"migrate-store", "copy an SQLite store into PostgreSQL and check that both dump the same", runMigrateStore},
 	{"status", "per division: entries, last message, rejected lines", runStatus},
 	{"journal", "list the newest messages and what became of them", runJournal},
 	{"demo", "serve a directory built from testdata/ on 127.0.0.1:3389 (no root, no config)", runDemo},
