@@ -206,6 +206,8 @@ func TestRelativePaths(t *testing.T) {
 		{"/abs/u.db", "/abs/u.db"},
 		{":memory:", ":memory:"},
 		{"file:u.db?mode=memory", "file:u.db?mode=memory"},
+		{"postgres://userdir@db1,db2/userdir", "postgres://userdir@db1,db2/userdir"},
+		{"postgresql:///userdir?host=/run/postgresql", "postgresql:///userdir?host=/run/postgresql"},
 	}
 	for _, tc := range tests {
 		doc := "store = \"" + tc.store + "\"\n[ldap]\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n" + minimal

@@ -27,6 +27,8 @@ func TestValidationErrors(t *testing.T) {
 	}{
 		// Top level.
 		{"store empty", `store = ""` + "\n" + minimal, "store", "store", "must not be empty"},
+		{"store bad URL", `store = "postgres://u:secret@db1:x/userdir"` + "\n" + minimal, "store", "store", "not a valid PostgreSQL URL"},
+		{"password file for SQLite", `store_password_file = "pw"` + "\n" + minimal, "store_password_file", "store_password_file", "only for a PostgreSQL store"},
 		{"name_order", `name_order = "last-first"` + "\n" + minimal, "name_order", "name_order", `"family-first" or "given-first"`},
 		{"max_message_bytes", "max_message_bytes = 1023\n" + minimal, "max_message_bytes", "max_message", "at least 1024"},
 		{"tombstone_days 0", "tombstone_days = 0\n" + minimal, "tombstone_days", "tombstone", "at least 1"},

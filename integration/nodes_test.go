@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -80,6 +81,7 @@ func TestIntegrationSeveralNodes(t *testing.T) {
 		"_cmd=insert:type=mbox:name=Новиков Никита:eml=novikov@company.ru"))
 	took := waitAll(t, nodes, 2*time.Second, "(mail=novikov@company.ru)", "novikov@company.ru")
 	t.Logf("visible on both nodes %v after ingest exited", took.Round(time.Millisecond))
+	measureVisibility(t, bin, ingestCfg, nodes)
 
 	// PostgreSQL down: ingest defers, the nodes answer from their snapshots.
 	pg.Stop()
@@ -175,9 +177,16 @@ func TestIntegrationMigrateStore(t *testing.T) {
 	ingest(t, bin, sqliteCfg, "admin@tyumen.company.ru", tyumenMessage(t, "migrate-1@tyumen.company.ru",
 		"_cmd=delete:eml="+visibleAddr, "_cmd=bogus:eml=x@company.ru"))
 
-	r := runCmd(t, nil, nil, bin, "migrate-store", "-config", pgCfg, "-from", filepath.Join(dir, "userdir.db"))
+	// The README's command, with this test's paths.
+	snippet := strings.TrimSpace(readmeBlock(t, "migrate-store"))
+	if !strings.HasPrefix(snippet, "userdir migrate-store ") {
+		t.Fatalf("README migrate-store snippet is %q", snippet)
+	}
+	snippet = strings.NewReplacer("userdir migrate-store", bin+" migrate-store", "/etc/userdir/userdir.toml", pgCfg,
+		"/var/db/userdir/userdir.db", filepath.Join(dir, "userdir.db")).Replace(snippet)
+	r := runCmd(t, nil, nil, "sh", "-c", snippet)
 	if r.code != 0 || !strings.Contains(r.stdout, "dump -role all is identical") {
-		t.Fatalf("migrate-store to PostgreSQL: %s", r)
+		t.Fatalf("migrate-store to PostgreSQL (%s): %s", snippet, r)
 	}
 	t.Logf("migrate-store: %s", r.stdout)
 	r = runCmd(t, nil, nil, bin, "migrate-store", "-config", backCfg, "-from", pg.URL("postgres"))
@@ -215,3 +224,19 @@ func mkdir(t *testing.T, parent, name string) string {
 }
 
 func mkdirAll(d string) error { return os.MkdirAll(d, 0o755) }
+
+// measureVisibility logs how long changes take, from the end of ingest,
+// to be found on every node (a measurement: the deadline only bounds it).
+func measureVisibility(t *testing.T, bin, cfg string, nodes []pgNode) {
+	const rounds = 10
+	var delays []time.Duration
+	for i := range rounds {
+		eml := fmt.Sprintf("visible%02d@company.ru", i)
+		ingest(t, bin, cfg, "admin@tyumen.company.ru", tyumenMessage(t, fmt.Sprintf("nodes-vis-%d@tyumen.company.ru", i),
+			"_cmd=insert:type=mbox:name=Видимый:eml="+eml))
+		delays = append(delays, waitAll(t, nodes, 2*time.Second, "(mail="+eml+")", eml))
+	}
+	slices.Sort(delays)
+	t.Logf("visibility on %d nodes over %d changes: median %v, max %v", len(nodes), rounds,
+		delays[rounds/2].Round(time.Millisecond), delays[rounds-1].Round(time.Millisecond))
+}

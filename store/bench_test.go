@@ -121,3 +121,22 @@ func BenchmarkSeq(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApply1000Into100k applies a 1,000-line message (updates of
+// existing records) to a store of 100,000: what one typical ingest costs
+// the store, on each engine.
+func BenchmarkApply1000Into100k(b *testing.B) {
+	s := open100k(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		cmds := make([]mailcmd.Command, 1_000)
+		for j := range cmds {
+			cmds[j] = upd(fmt.Sprintf("user%06d@company.ru", (i*1_000+j)%100_000), fmt.Sprintf("gor=88-%05d", i), "post=Начальник")
+		}
+		res := mustApply(b, s, msg(fmt.Sprint("d", (i*1_000%100_000)/10_000), fmt.Sprint("upd", i), 2+i, cmds...))
+		if res.Applied != 1_000 {
+			b.Fatalf("Applied = %d", res.Applied)
+		}
+	}
+}

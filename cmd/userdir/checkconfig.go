@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"userdir/config"
+	"userdir/store"
 )
 
 // runCheckConfig loads and checks the configuration: a summary and exit 0,
@@ -47,7 +48,7 @@ func printSummary(w io.Writer, c *config.Config) {
 	l := &c.LDAP
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "config\t%s: OK\n", c.Path)
-	fmt.Fprintf(tw, "store\t%s\n", c.Store)
+	fmt.Fprintf(tw, "store\t%s\n", store.Redact(c.Store))
 	fmt.Fprintf(tw, "listen\t%s\n", strings.Join(l.Listen, ", "))
 	fmt.Fprintf(tw, "suffix\t%s (o=%s)\n", l.Suffix, l.Organization)
 	fmt.Fprintf(tw, "tls\t%s\n", orText(l.TLSCert, "none"))
