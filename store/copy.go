@@ -59,8 +59,8 @@ func Copy(ctx context.Context, dst, src *Store) (CopyCounts, error) {
 			if _, err := dtx.ExecContext(ctx, `UPDATE meta SET seq = ? WHERE id = 1`, c.Seq); err != nil {
 				return wrapErr("write change sequence", err)
 			}
-			if dst.dialect.afterCopy != "" {
-				if _, err := dtx.ExecContext(ctx, dst.dialect.afterCopy); err != nil {
+			for _, q := range dst.dialect.afterCopy {
+				if _, err := dtx.ExecContext(ctx, q); err != nil {
 					return wrapErr("after copy", err)
 				}
 			}

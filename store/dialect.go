@@ -27,9 +27,11 @@ type dialect struct {
 	// transaction, so that two processes starting on a new database do not
 	// both create it.
 	lockMigrations string
-	// afterCopy, when not empty, runs at the end of Copy's transaction:
-	// PostgreSQL's journal ids continue after the ones copied.
-	afterCopy string
+	// afterCopy runs at the end of Copy's transaction: on PostgreSQL the
+	// journal's ids continue after the ones copied, and the planner learns
+	// the tables' statistics at once (without them, reading the changes
+	// since a sequence scans every record until autovacuum's ANALYZE).
+	afterCopy []string
 }
 
 var sqliteDialect = &dialect{
@@ -49,7 +51,10 @@ var postgresDialect = &dialect{
 	readTx:         &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
 	lockWrites:     `SELECT seq FROM meta WHERE id = 1 FOR UPDATE`,
 	lockMigrations: `SELECT pg_advisory_xact_lock(7514135011)`,
-	afterCopy:      `SELECT setval(pg_get_serial_sequence('journal', 'id'), coalesce(max(id), 0) + 1, false) FROM journal`,
+	afterCopy: []string{
+		`SELECT setval(pg_get_serial_sequence('journal', 'id'), coalesce(max(id), 0) + 1, false) FROM journal`,
+		`ANALYZE`,
+	},
 }
 
 // beginWrite starts a write transaction and takes the writers' turn.

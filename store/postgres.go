@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -137,7 +138,14 @@ func (c *pgConn) ResetSession(ctx context.Context) error {
 	return c.conn.(driver.SessionResetter).ResetSession(ctx)
 }
 
+// CheckNamedValue makes text arguments acceptable to PostgreSQL, whose
+// text holds neither NUL nor invalid UTF-8 (SQLite stores any bytes): a
+// mail's rejected line or held body may have either, and must not make
+// its message fail for ever. Such bytes become U+FFFD.
 func (c *pgConn) CheckNamedValue(v *driver.NamedValue) error {
+	if s, ok := v.Value.(string); ok && (!utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0) {
+		v.Value = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
 	return c.conn.(driver.NamedValueChecker).CheckNamedValue(v)
 }
 

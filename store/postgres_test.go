@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 func TestRebind(t *testing.T) {
@@ -116,5 +118,28 @@ func TestWatch(t *testing.T) {
 		t.Logf("notified %v after the commit began", time.Since(start))
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification of a commit")
+	}
+}
+
+// TestBadBytes: a rejected line or a held body with NUL or invalid UTF-8
+// is journaled on either engine (PostgreSQL's text takes neither; they
+// become U+FFFD there), and the message applies.
+func TestBadBytes(t *testing.T) {
+	s := MustOpen(t, Options{})
+	m := msg("a", "bad-bytes", 1, ins("x@c.ru"))
+	m.Rejects = []mailcmd.LineNote{{Line: 2, Reason: "unknown command", Text: "_cmd=\x00bad\xff"}}
+	if res := mustApply(t, s, m); res.Outcome != OutcomeApplied {
+		t.Fatalf("outcome %s", res.Outcome)
+	}
+	j, err := s.Journal(context.Background(), 1)
+	if err != nil || len(j) != 1 || len(j[0].Notes) != 1 {
+		t.Fatalf("Journal = %+v, %v", j, err)
+	}
+	want := "_cmd=\x00bad\xff"
+	if backend == "postgres" {
+		want = "_cmd=\uFFFDbad\uFFFD"
+	}
+	if got := j[0].Notes[0].Text; got != want {
+		t.Errorf("note text = %q, want %q", got, want)
 	}
 }
