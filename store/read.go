@@ -22,6 +22,8 @@ type DivisionStatus struct {
 	Messages      int
 	LastMessage   time.Time // when the newest journaled message arrived
 	RejectedLines int
+	HeldSyncs     int // syncs held by the safety net, waiting for release
+	Conflicts     int // its live, active records that another division's record beats (see Conflicts)
 }
 
 // read runs fn in one read transaction, so that everything it reads is one
@@ -136,10 +138,22 @@ func (s *Store) Status(ctx context.Context) ([]DivisionStatus, error) {
 		if err := recordStatus(ctx, tx, get); err != nil {
 			return err
 		}
+		if err := heldStatus(ctx, tx, get); err != nil {
+			return err
+		}
 		return journalStatus(ctx, tx, get)
 	})
 	if err != nil {
 		return nil, err
+	}
+	conflicts, err := s.Conflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range conflicts {
+		for _, d := range c.Losers {
+			get(d).Conflicts++
+		}
 	}
 	out := make([]DivisionStatus, 0, len(by))
 	for _, d := range by {
@@ -191,4 +205,21 @@ func journalStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionSt
 		p.Messages, p.LastMessage, p.RejectedLines = n, fromUnixNano(last), rejected
 	}
 	return wrapErr("count journal", rows.Err())
+}
+
+func heldStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStatus) error {
+	rows, err := tx.QueryContext(ctx, `SELECT division, count(*) FROM held GROUP BY division`)
+	if err != nil {
+		return wrapErr("count held syncs", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var div string
+		var n int
+		if err := rows.Scan(&div, &n); err != nil {
+			return wrapErr("count held syncs", err)
+		}
+		get(div).HeldSyncs = n
+	}
+	return wrapErr("count held syncs", rows.Err())
 }
