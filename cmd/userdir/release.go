@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 
@@ -18,8 +19,11 @@ func runRelease(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "release", "[-config FILE] [-division ID] [MESSAGE-ID]")
 	path := configFlag(fs)
 	division := fs.String("division", "", "the division `id`, when one Message-ID is held for several")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(e.stderr, "userdir release: give one MESSAGE-ID")
