@@ -64,4 +64,25 @@ func TestIntegrationConflictOneAnswer(t *testing.T) {
 	want("after Tyumen's newer update", tyumen)
 	send(codeTyumen, "admin@tyumen.company.ru", "leave@tyumen", 5, "_cmd=update:eml="+visibleAddr+":act=0")
 	want("after Tyumen deactivates it", tobolsk)
+
+	// An internationalized domain is one address in either spelling, and
+	// Postfix (which looks up the ASCII form without SMTPUTF8) finds it.
+	send(codeTyumen, "admin@tyumen.company.ru", "idn@tyumen", 6, "_cmd=insert:eml=ivanov@xn--80aqeigdi5k.xn--p1ai")
+	send(codeTyumen, "admin@tyumen.company.ru", "idn2@tyumen", 7, "_cmd=update:eml=ivanov@компания.рф:gor=1")
+	for _, key := range []string{"ivanov@xn--80aqeigdi5k.xn--p1ai", "ivanov@компания.рф"} {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			value, found, err := pm.query(t, transport, key)
+			if err != nil {
+				t.Fatalf("IDN %s: %v", key, err)
+			}
+			if found && value == tyumen {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("IDN: postmap -q %s = %q (found %v), want %q", key, value, found, tyumen)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 }
