@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -192,5 +193,41 @@ func TestValueLimits(t *testing.T) {
 	d := runCmd(t, "", nil, "dump", "-config", cfg, "-role", "all")
 	if !strings.Contains(d.stdout, "telephoneNumber: 88-02-93") || strings.Count(d.stdout, "objectClass: person") != 1 {
 		t.Errorf("the two spellings are not one entry:\n%s", d.stdout)
+	}
+}
+
+// TestReadmeRelease runs the README's release example on a held sync with
+// the Message-ID it names.
+func TestReadmeRelease(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(data), "<!-- readme-test: release -->\n```sh\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no release example")
+	}
+	cfg := sampleConfig(t, t.TempDir())
+	mustIngest(t, cfg, commandMail("0001", "full@test", "Mon, 02 Nov 2026 10:00:00 +0500", tyumenMailboxes(20)))
+	mustIngest(t, cfg, commandMail("0001", "20261102.nightly@mx.tyumen.company.ru", "Mon, 02 Nov 2026 23:00:00 +0500", "_cmd=sync:type=mbox\n"))
+	var outs []string
+	for line := range strings.Lines(block) {
+		line, _, _ = strings.Cut(line, "#")
+		args := strings.Fields(line)
+		if len(args) == 0 || args[0] != "userdir" {
+			t.Fatalf("README release line %q", line)
+		}
+		r := runCmd(t, "", nil, append([]string{args[1], "-config", cfg}, args[2:]...)...)
+		if r.code != exitOK {
+			t.Fatalf("%s: %+v", line, r)
+		}
+		outs = append(outs, r.stdout)
+	}
+	if len(outs) != 2 || !strings.Contains(outs[0], "20261102.nightly@mx.tyumen.company.ru") || !strings.Contains(outs[1], "applied") {
+		t.Errorf("README release example printed %q", outs)
+	}
+	if n := tyumenEntries(t, cfg); n != 0 {
+		t.Errorf("after the released empty sync %d Tyumen entries, want 0", n)
 	}
 }
