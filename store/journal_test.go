@@ -149,7 +149,9 @@ func TestStatus(t *testing.T) {
 	want := []DivisionStatus{
 		{Division: "a", Records: 4, Active: 3, Hidden: 1, Aliases: 1, Tombstones: 1, Messages: 2,
 			LastMessage: testNow.Add(time.Minute), RejectedLines: 2},
-		{Division: "b", Records: 1, Active: 1, Messages: 1, LastMessage: testNow},
+		// a and b hold x@c.ru at one version (both messages are m1 at
+		// stamp 1): a sorts first and wins, b's record is a conflict.
+		{Division: "b", Records: 1, Active: 1, Messages: 1, LastMessage: testNow, Conflicts: 1},
 		{Division: "c", Messages: 1, LastMessage: testNow},
 	}
 	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
