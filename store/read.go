@@ -45,11 +45,25 @@ func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) err
 // record that loses its address to another division's (see Conflict) is
 // left out, or with tombstones read as one, with Conflict set.
 func (s *Store) Records(ctx context.Context, tombstones bool) ([]Record, int64, error) {
-	recs, seq, err := s.readRecords(ctx, "read records", selectRecordSQL+" ORDER BY division, eml")
+	var recs []Record
+	var seq int64
+	err := s.read(ctx, "read records", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&seq); err != nil {
+			return wrapErr("read sequence", err)
+		}
+		contested, err := contestedAddresses(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if recs, err = scanRecords(ctx, tx, selectRecordSQL+" ORDER BY division, eml"); err != nil {
+			return err
+		}
+		markConflicts(recs, contested)
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	markConflicts(recs)
 	if tombstones {
 		return recs, seq, nil
 	}
@@ -75,7 +89,7 @@ func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	markConflicts(recs)
+	markConflicts(recs, nil)
 	return recs, seq, nil
 }
 
