@@ -18,12 +18,12 @@ var sprintf = fmt.Sprintf
 // addr-spec (see validAddress) of at most 254 characters whose local part
 // has at most 64.
 func checkAddress(s string) string {
-	if n := utf8.RuneCountInString(s); n > maxAddressLen {
-		return sprintf("eml is %d characters long, more than %d", n, maxAddressLen)
-	}
 	local, _, _ := strings.Cut(s, "@")
 	if n := utf8.RuneCountInString(local); n > MaxLocalPart {
 		return sprintf("the local part of eml is %d characters long, more than %d", n, MaxLocalPart)
+	}
+	if n := utf8.RuneCountInString(s); n > maxAddressLen {
+		return sprintf("eml is %d characters long, more than %d", n, maxAddressLen)
 	}
 	if !validAddress(s) {
 		return sprintf("bad eml %q", shorten(s, maxQuoted))

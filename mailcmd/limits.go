@@ -17,9 +17,10 @@ const (
 )
 
 // checkValue returns why the value v of key is not acceptable, or "": it
-// is at most MaxValueChars characters and holds no control character but tab.
-func checkValue(key, v string) string {
-	if n := utf8.RuneCountInString(v); n > MaxValueChars {
+// holds no control character but tab and, with length set, is at most
+// MaxValueChars characters (eml has limits of its own, see checkAddress).
+func checkValue(key, v string, length bool) string {
+	if n := utf8.RuneCountInString(v); length && n > MaxValueChars {
 		return sprintf("%s is %d characters long, more than %d", key, n, MaxValueChars)
 	}
 	if i := strings.IndexFunc(v, isBadControl); i >= 0 {

@@ -54,7 +54,7 @@ func parseLine(line string, scratch *[]string) (Command, []string, error) {
 
 // set records key=val, warning about unknown and repeated keys.
 func (f *lineFields) set(key, val string) {
-	if why := checkValue(key, val); why != "" && f.bad == "" {
+	if why := checkValue(key, val, key != "eml"); why != "" && f.bad == "" {
 		f.bad = why
 	}
 	var dup bool

@@ -91,7 +91,8 @@ func TestParseLineRejects(t *testing.T) {
 		{"_cmd=insert:eml=a@b.ru.", "bad eml"},
 		{"_cmd=insert:eml=@b.ru", "bad eml"},
 		{`_cmd=insert:eml="a b"@c.ru`, "bad eml"},
-		{"_cmd=insert:eml=" + strings.Repeat("a", 250) + "@b.ru", "eml is 255 characters long, more than 254"},
+		{"_cmd=insert:eml=" + strings.Repeat("a", 60) + "@" + strings.Repeat("b.", 100) + "ru", "eml is 263 characters long, more than 254"},
+		{"_cmd=insert:eml=" + strings.Repeat("a", 250) + "@b.ru", "local part of eml is 250 characters long"},
 		// Limits (issue 8): NUL, oversize values, long local parts.
 		{"_cmd=insert:eml=a@b.ru:name=Iva\x00nov", "name holds the control character U+0000"},
 		{"_cmd=insert:eml=a@b.ru:name=Iva\x1bnov", "U+001B"},

@@ -29,6 +29,7 @@ type applier struct {
 	floor    map[string]version // sync floor by kind
 	scan     *rowScanner
 	args     []any
+	chunk    int   // addresses per query of loadMany (see dialect.loadChunk)
 	seq      int64 // the message's change sequence; 0 until a record changes
 	written  int   // records written
 	killed   int   // live records a sync's floor deleted
@@ -55,7 +56,7 @@ func newApplier(ctx context.Context, tx *sql.Tx, division string, now int64) (*a
 		return nil, wrapErr("prepare record read", err)
 	}
 	a := &applier{
-		ctx: ctx, tx: tx, division: division, now: now, get: get,
+		ctx: ctx, tx: tx, division: division, now: now, get: get, chunk: loadManyChunk,
 		recs: make(map[string]*cached), floor: make(map[string]version), scan: newRowScanner(),
 	}
 	if err := a.loadFloors(); err != nil {
@@ -115,6 +116,7 @@ func commandSource(m *Message) (func() (mailcmd.Command, bool), *mailcmd.Stream)
 func (a *applier) run(m *Message, next func() (mailcmd.Command, bool)) (runResult, error) {
 	var rr runResult
 	s := m.Stamp.UnixNano()
+	batch := make([]pendingCommand, 0, applyBatch)
 	for c, ok := next(); ok; c, ok = next() {
 		rr.commands++
 		place := c.Place
@@ -133,24 +135,101 @@ func (a *applier) run(m *Message, next func() (mailcmd.Command, bool)) (runResul
 		if rr.syncKind != "" {
 			rr.listed++
 		}
-		r, err := a.load(c.Eml)
-		if err != nil {
-			return rr, err
-		}
-		rr.applied += boolInt(applyCommand(r, &c, version{s, Tie(m.MessageID, place)}, a.floorOf))
-		if len(a.recs) >= applyBatch {
-			if err := a.flush(); err != nil {
+		batch = append(batch, pendingCommand{c, version{s, Tie(m.MessageID, place)}})
+		if len(batch) == applyBatch {
+			n, err := a.applyBatch(batch)
+			if err != nil {
 				return rr, err
 			}
+			rr.applied, batch = rr.applied+n, batch[:0]
 		}
 	}
-	if err := a.flush(); err != nil {
+	n, err := a.applyBatch(batch)
+	if err != nil {
 		return rr, err
 	}
+	rr.applied += n
 	if rr.syncKind != "" {
 		return rr, a.sweep(rr.syncKind)
 	}
 	return rr, nil
+}
+
+// pendingCommand is a command waiting in a batch, with its version.
+type pendingCommand struct {
+	c   mailcmd.Command
+	ver version
+}
+
+// applyBatch reads the records of a batch of commands in a few queries,
+// applies the commands in order and writes the records that changed.
+func (a *applier) applyBatch(batch []pendingCommand) (int, error) {
+	emls := make([]string, 0, len(batch))
+	for i := range batch {
+		emls = append(emls, batch[i].c.Eml)
+	}
+	if err := a.loadMany(emls); err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range batch {
+		r, err := a.load(batch[i].c.Eml)
+		if err != nil {
+			return 0, err
+		}
+		n += boolInt(applyCommand(r, &batch[i].c, batch[i].ver, a.floorOf))
+	}
+	return n, a.flush()
+}
+
+// loadManyChunk is how many addresses one query of loadMany names.
+const loadManyChunk = 256
+
+// loadMany reads the records of emls that are not yet in the batch, a
+// chunk of addresses per query; those missing come back empty.
+func (a *applier) loadMany(emls []string) error {
+	var want []any
+	seen := make(map[string]bool, len(emls))
+	for _, e := range emls {
+		if _, ok := a.recs[e]; !ok && !seen[e] {
+			seen[e] = true
+			want = append(want, e)
+		}
+	}
+	for len(want) > 0 {
+		chunk := want[:min(len(want), a.chunk)]
+		want = want[len(chunk):]
+		if err := a.loadChunk(chunk); err != nil {
+			return err
+		}
+	}
+	for e := range seen {
+		if _, ok := a.recs[e]; !ok {
+			c := &cached{orig: row{Record: Record{Division: a.division, Eml: e}}}
+			c.cur = c.orig
+			a.add(c)
+		}
+	}
+	return nil
+}
+
+// loadChunk reads the records of the addresses in chunk.
+func (a *applier) loadChunk(chunk []any) error {
+	q := selectRecordSQL + " WHERE division = ? AND eml IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
+	rows, err := a.tx.QueryContext(a.ctx, q, append([]any{a.division}, chunk...)...)
+	if err != nil {
+		return wrapErr("read records", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := &cached{}
+		if err := a.scan.scan(rows, &c.orig); err != nil {
+			return wrapErr("read records", err)
+		}
+		c.cur = c.orig
+		a.add(c)
+	}
+	return wrapErr("read records", rows.Err())
 }
 
 // startSync counts the live records of the synced kind and raises the sync

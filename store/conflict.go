@@ -33,13 +33,14 @@ func beats(r, s *Record) bool {
 
 // markConflicts finds the addresses held by several competing records of
 // recs, which must hold every record of those addresses, and marks each
-// loser: Exists false, Conflict true.
-func markConflicts(recs []Record) {
+// loser: Exists false, Conflict true. contested, when not nil, names the
+// only addresses that can be in conflict (see contestedAddresses).
+func markConflicts(recs []Record, contested map[string]bool) {
 	best := make(map[string]int)
 	seen := make(map[string]bool)
 	for i := range recs {
 		r := &recs[i]
-		if !competes(r) {
+		if !competes(r) || (contested != nil && !contested[r.Eml]) {
 			continue
 		}
 		j, ok := best[r.Eml]
@@ -58,15 +59,26 @@ func markConflicts(recs []Record) {
 	}
 }
 
-// dropLosers removes the records markConflicts marked, in place.
-func dropLosers(recs []Record) []Record {
-	out := recs[:0]
-	for _, r := range recs {
-		if !r.Conflict {
-			out = append(out, r)
-		}
+// contestedSQL selects the addresses that several live, active records hold.
+const contestedSQL = `SELECT eml FROM record WHERE live = 1 AND v_act <> '0' GROUP BY eml HAVING count(*) > 1`
+
+// contestedAddresses returns the addresses that several live, active
+// records hold: few, so that reading the whole store needs no map of them all.
+func contestedAddresses(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, contestedSQL)
+	if err != nil {
+		return nil, wrapErr("find conflicts", err)
 	}
-	return out
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var eml string
+		if err := rows.Scan(&eml); err != nil {
+			return nil, wrapErr("find conflicts", err)
+		}
+		out[eml] = true
+	}
+	return out, wrapErr("find conflicts", rows.Err())
 }
 
 // Conflicts returns the addresses that several divisions hold live and
@@ -74,13 +86,11 @@ func dropLosers(recs []Record) []Record {
 func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 	var out []Conflict
 	err := s.read(ctx, "read conflicts", func(tx *sql.Tx) error {
-		recs, err := scanRecords(ctx, tx, selectRecordSQL+` WHERE eml IN (
-			SELECT eml FROM record WHERE live = 1 AND v_act <> '0' GROUP BY eml HAVING count(*) > 1)
-			ORDER BY eml, division`)
+		recs, err := scanRecords(ctx, tx, selectRecordSQL+` WHERE eml IN (`+contestedSQL+`) ORDER BY eml, division`)
 		if err != nil {
 			return err
 		}
-		markConflicts(recs)
+		markConflicts(recs, nil)
 		by := map[string]int{}
 		for i := range recs {
 			r := &recs[i]

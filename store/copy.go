@@ -126,12 +126,7 @@ func copyTable(ctx context.Context, dtx, stx *sql.Tx, table, columns string) (in
 		if err := rows.Scan(ptrs...); err != nil {
 			return 0, wrapErr("read "+table, err)
 		}
-		for _, v := range vals {
-			if b, ok := v.([]byte); ok {
-				v = string(b) // text, as one engine or the other hands it over
-			}
-			args = append(args, v)
-		}
+		args = append(args, vals...) // both drivers give text as string, blobs as []byte
 		n, pending = n+1, pending+1
 		if pending == copyBatch {
 			if err := flush(); err != nil {

@@ -159,7 +159,7 @@ var rebound struct {
 	m map[string]string
 }
 
-const maxRebound = 512
+const maxRebound = 2048
 
 // rebind turns a statement written for both engines into PostgreSQL's: ?
 // placeholders (outside quotes) become $1, $2, ..., and INDEXED BY hints

@@ -22,6 +22,8 @@ type DivisionStatus struct {
 	Messages      int
 	LastMessage   time.Time // when the newest journaled message arrived
 	RejectedLines int
+	HeldSyncs     int // syncs held by the safety net, waiting for release
+	Conflicts     int // its live, active records that another division's record beats (see Conflicts)
 }
 
 // read runs fn in one read transaction, so that everything it reads is one
@@ -43,11 +45,25 @@ func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) err
 // record that loses its address to another division's (see Conflict) is
 // left out, or with tombstones read as one, with Conflict set.
 func (s *Store) Records(ctx context.Context, tombstones bool) ([]Record, int64, error) {
-	recs, seq, err := s.readRecords(ctx, "read records", selectRecordSQL+" ORDER BY division, eml")
+	var recs []Record
+	var seq int64
+	err := s.read(ctx, "read records", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&seq); err != nil {
+			return wrapErr("read sequence", err)
+		}
+		contested, err := contestedAddresses(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if recs, err = scanRecords(ctx, tx, selectRecordSQL+" ORDER BY division, eml"); err != nil {
+			return err
+		}
+		markConflicts(recs, contested)
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	markConflicts(recs)
 	if tombstones {
 		return recs, seq, nil
 	}
@@ -73,7 +89,7 @@ func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	markConflicts(recs)
+	markConflicts(recs, nil)
 	return recs, seq, nil
 }
 
@@ -136,10 +152,22 @@ func (s *Store) Status(ctx context.Context) ([]DivisionStatus, error) {
 		if err := recordStatus(ctx, tx, get); err != nil {
 			return err
 		}
+		if err := heldStatus(ctx, tx, get); err != nil {
+			return err
+		}
 		return journalStatus(ctx, tx, get)
 	})
 	if err != nil {
 		return nil, err
+	}
+	conflicts, err := s.Conflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range conflicts {
+		for _, d := range c.Losers {
+			get(d).Conflicts++
+		}
 	}
 	out := make([]DivisionStatus, 0, len(by))
 	for _, d := range by {
@@ -191,4 +219,21 @@ func journalStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionSt
 		p.Messages, p.LastMessage, p.RejectedLines = n, fromUnixNano(last), rejected
 	}
 	return wrapErr("count journal", rows.Err())
+}
+
+func heldStatus(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStatus) error {
+	rows, err := tx.QueryContext(ctx, `SELECT division, count(*) FROM held GROUP BY division`)
+	if err != nil {
+		return wrapErr("count held syncs", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var div string
+		var n int
+		if err := rows.Scan(&div, &n); err != nil {
+			return wrapErr("count held syncs", err)
+		}
+		get(div).HeldSyncs = n
+	}
+	return wrapErr("count held syncs", rows.Err())
 }

@@ -167,6 +167,9 @@ func (s *Store) applyCommands(ctx context.Context, tx *sql.Tx, m *Message) (Resu
 	if err != nil {
 		return Result{}, notes{}, err
 	}
+	if s.dialect.loadChunk > 0 {
+		a.chunk = s.dialect.loadChunk
+	}
 	defer a.close()
 	next, stream := commandSource(m)
 	rr, err := a.run(m, next)

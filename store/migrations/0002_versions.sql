@@ -1,23 +1,13 @@
 -- 0002: versions, the sync safety net, conflicts and retention (docs: the
 -- README's "What the centre does with a message").
 
--- A field's version is (stamp, Message-ID, line): t_* (and live_tie,
--- kind_tie) hold the tie-breaker of the command that set the field, a
--- digest of its Message-ID followed by its place in the message, so that
--- commands with equal stamps resolve the same way in any arrival order.
-ALTER TABLE record ADD COLUMN t_type INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_name INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_gor  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_mer  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_sot  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_of   INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_post INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_sdiv INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_act  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_vis  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_dst  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN live_tie INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN kind_tie INTEGER NOT NULL DEFAULT 0;
+-- A field's version is (stamp, Message-ID, line): ties holds, for every
+-- field in Field order and then for the existence and the kind, the
+-- tie-breaker of the command that set it (a digest of its Message-ID
+-- followed by its place in the message), as 13 big-endian int64s; empty
+-- means all zero. So commands with equal stamps resolve the same way in any
+-- arrival order. One blob, not 13 columns: reading 100,000 records stays cheap.
+ALTER TABLE record ADD COLUMN ties BLOB NOT NULL DEFAULT x'';
 
 -- dead_at is when a tombstone was recorded (Unix nanoseconds): its age
 -- counts from then, not from its stamp. Existing tombstones keep their stamp.

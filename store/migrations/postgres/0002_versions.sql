@@ -1,23 +1,13 @@
 -- 0002 (PostgreSQL): versions, the sync safety net, conflicts and
 -- retention, as migrations/0002_versions.sql for SQLite.
 
--- A field's version is (stamp, Message-ID, line): t_* (and live_tie,
--- kind_tie) hold the tie-breaker of the command that set the field, a
--- digest of its Message-ID followed by its place in the message, so that
--- commands with equal stamps resolve the same way in any arrival order.
-ALTER TABLE record ADD COLUMN t_type BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_name BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_gor  BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_mer  BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_sot  BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_of   BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_post BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_sdiv BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_act  BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_vis  BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN t_dst  BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN live_tie BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE record ADD COLUMN kind_tie BIGINT NOT NULL DEFAULT 0;
+-- A field's version is (stamp, Message-ID, line): ties holds, for every
+-- field in Field order and then for the existence and the kind, the
+-- tie-breaker of the command that set it (a digest of its Message-ID
+-- followed by its place in the message), as 13 big-endian int64s; empty
+-- means all zero. So commands with equal stamps resolve the same way in any
+-- arrival order. One blob, not 13 columns: reading 100,000 records stays cheap.
+ALTER TABLE record ADD COLUMN ties BYTEA NOT NULL DEFAULT '\x';
 
 -- dead_at is when a tombstone was recorded (Unix nanoseconds): its age
 -- counts from then, not from its stamp. Existing tombstones keep their stamp.
