@@ -61,7 +61,9 @@ func pgConfig(o Options) (*pgx.ConnConfig, error) {
 	if o.ReadOnly {
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
-	cfg.RuntimeParams["application_name"] = "userdir"
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "userdir"
+	}
 	return cfg, nil
 }
 
