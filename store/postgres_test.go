@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"userdir/mailcmd"
 )
@@ -141,5 +144,35 @@ func TestBadBytes(t *testing.T) {
 	}
 	if got := j[0].Notes[0].Text; got != want {
 		t.Errorf("note text = %q, want %q", got, want)
+	}
+}
+
+// TestWriteRetries: a transaction that PostgreSQL aborts for a concurrent
+// one (serialization failure, deadlock) runs again from the start, up to
+// maxWriteAttempts times; then its error comes back for ingest's 75.
+func TestWriteRetries(t *testing.T) {
+	s := MustOpen(t, Options{})
+	ctx := context.Background()
+	for _, tt := range []struct {
+		failures, wantRuns int
+		wantErr            bool
+	}{{0, 1, false}, {2, 3, false}, {maxWriteAttempts, maxWriteAttempts, true}} {
+		runs := 0
+		err := s.write(ctx, "test", func(tx *sql.Tx) error {
+			runs++
+			if runs <= tt.failures {
+				return &pgconn.PgError{Code: pgSerializationFailure, Message: "could not serialize access"}
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE meta SET seq = seq WHERE id = 1`)
+			return err
+		})
+		if runs != tt.wantRuns || (err != nil) != tt.wantErr {
+			t.Errorf("%d failures: %d runs, err %v; want %d runs, error %v", tt.failures, runs, err, tt.wantRuns, tt.wantErr)
+		}
+	}
+	runs := 0
+	err := s.write(ctx, "test", func(*sql.Tx) error { runs++; return errors.New("the message's own trouble") })
+	if runs != 1 || err == nil {
+		t.Errorf("another error: %d runs, %v; want 1 run and the error", runs, err)
 	}
 }
