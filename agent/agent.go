@@ -3,8 +3,8 @@
 // query against MySQL/MariaDB, PostgreSQL or SQLite, a CSV file, or a
 // command's CSV output), compares them with what the centre's MTA last
 // accepted (a state file next to its config), and mails only the
-// differences as insert/update/delete command lines (SPEC §1.2), plus a
-// full sync on a schedule (SPEC §1.3). It sends through the local
+// differences as insert/update/delete command lines (README "The mail
+// commands"), plus a full sync on a schedule. It sends through the local
 // sendmail or SMTP (RFC 5321) and advances its state only once the MTA
 // has accepted a message.
 //

@@ -289,3 +289,47 @@ func TestCommandSource(t *testing.T) {
 		})
 	}
 }
+
+func TestSQLiteSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.db")
+	s := Source{Driver: DriverSQLite, DSN: path, Timeout: 10 * time.Second,
+		Query: "SELECT email AS eml, fio AS name, enabled AS act, phone AS gor FROM persons ORDER BY email"}
+	db, err := openSQL(DriverSQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE persons (email TEXT, fio TEXT, enabled BOOLEAN, phone TEXT)",
+		"INSERT INTO persons VALUES ('a@company.ru', 'Петров: Пётр', 1, NULL), ('b@company.ru', 'Б', 0, '88-02-93')",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	tab, err := s.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAccounts(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := Diff(nil, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, c.Line)
+	}
+	want := []string{`_cmd=insert:eml=a@company.ru:name=Петров\: Пётр:gor=:act=1`, "_cmd=insert:eml=b@company.ru:name=Б:gor=88-02-93:act=0"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("SQLite source gives\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	s.Query = "SELECT * FROM no_such_table"
+	if _, err := s.Read(context.Background()); err == nil || !strings.Contains(err.Error(), "no_such_table") {
+		t.Errorf("a failing query: %v", err)
+	}
+}

@@ -199,14 +199,14 @@ func testAgent(t *testing.T, db mailboxDB, b *branch, url string) {
 	t.Logf("dry run of the postfixadmin example:\n%s", r.stdout)
 
 	// First run: a full sync.
-	if r := b.run(t, b.config); r.code != 0 || !strings.Contains(r.stderr, "full sync") || b.messages() != 1 {
+	if r := b.run(t, b.config, "-log-level", "info"); r.code != 0 || !strings.Contains(r.stderr, "full_sync=true") || b.messages() != 1 {
 		t.Fatalf("first run: %s", r)
 	}
 	waitLDAP(t, url, "(cn=Иванов Иван Иванович)", "ivanov@tyumen.company.ru")
 	waitGone(t, url, "(mail=former@tyumen.company.ru)") // inactive: never served
 
 	// No change: nothing sent.
-	if r := b.run(t, b.config); r.code != 0 || b.messages() != 1 {
+	if r := b.run(t, b.config); r.code != 0 || r.stderr != "" || b.messages() != 1 {
 		t.Fatalf("a run with no change: %s; %d messages", r, b.messages())
 	}
 
@@ -294,7 +294,7 @@ func TestIntegrationAgentPostfix(t *testing.T) {
 	messageID := regexp.MustCompile(`message_id=(\S+)`)
 	send := func(conf string) string {
 		t.Helper()
-		r := runCmd(t, nil, nil, bin, "agent", "-once", "-config", conf)
+		r := runCmd(t, nil, nil, bin, "agent", "-once", "-log-level", "info", "-config", conf)
 		m := messageID.FindStringSubmatch(r.stderr)
 		if r.code != 0 || m == nil {
 			t.Fatalf("userdir agent -once: %s\nmaillog:\n%s", r, pf.log())

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"userdir/agent"
@@ -17,7 +19,8 @@ const agentConfigDefault = "/etc/userdir/agent.toml"
 
 // runAgent runs the branch agent (README "Branch setup"): once with -once
 // (from cron), else every interval until SIGTERM. A refused or failed run
-// exits 1 with the reason on stderr, which cron mails to the admin.
+// exits 1 with the reason on stderr, which cron mails to the admin; with
+// -once a run that went well says nothing unless -log-level asks.
 func runAgent(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "agent", agentSynopsis)
 	path := fs.String("config", "", "the agent's configuration `file` (default $USERDIR_AGENT_CONFIG, else "+agentConfigDefault+")")
@@ -45,6 +48,9 @@ func runAgent(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
 		return exitConfig
 	}
+	if *once && !flagSet(fs, "log-level") {
+		level.Set(slog.LevelWarn) // from cron: quiet unless something is wrong
+	}
 	o := agent.Options{Config: cfg, Code: code, DryRun: *dry, Out: e.stdout, Force: *force, Sync: *sync, Log: newLogger(e, level)}
 	if *once || *dry {
 		return agentRun(ctx, e, o)
@@ -60,9 +66,16 @@ func agentRun(ctx context.Context, e *env, o agent.Options) int {
 		return exitFailure
 	}
 	if res.Messages > 0 && !o.DryRun {
-		fmt.Fprintf(e.stderr, "userdir agent: sent %d message(s), %d change(s)%s\n", res.Messages, res.Changes, map[bool]string{true: ", full sync", false: ""}[res.Synced])
+		o.Log.Info("run done", "messages", res.Messages, "lines", res.Changes, "full_sync", res.Synced)
 	}
 	return exitOK
+}
+
+// flagSet reports whether the flag called name was given.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 // agentLoop runs the agent every interval until ctx ends; -force applies
