@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -79,12 +78,14 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 }
 
 // agentLoop runs the agent every interval until ctx ends; -force applies
-// to the first run only. A failed run is logged and retried next time.
+// to the first run only. A failed run is logged and retried next time. A
+// run in flight when ctx ends is finished (its source and send have their
+// own timeouts), so a message is never cut off half handed over.
 func agentLoop(ctx context.Context, e *env, o agent.Options, interval time.Duration) int {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if _, err := agent.Run(ctx, o); err != nil && !errors.Is(err, context.Canceled) {
+		if _, err := agent.Run(context.WithoutCancel(ctx), o); err != nil {
 			o.Log.Error("agent run", "err", err)
 		}
 		o.Force, o.Sync = false, false
