@@ -133,10 +133,14 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 func (d *Directory) Snapshot() *Snapshot { return d.snap.Load() }
 
 // Run keeps the snapshot current until ctx is done, polling the store's
-// change sequence. Errors are logged and retried.
+// change sequence. Errors are logged and retried. A compaction runs in a
+// goroutine of its own, so that changes stay visible meanwhile; Run waits
+// for it before it returns, so the store may be closed after.
 func (d *Directory) Run(ctx context.Context) error {
 	t := time.NewTicker(d.policy.Load().opts.PollInterval)
 	defer t.Stop()
+	var compaction sync.WaitGroup
+	defer compaction.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -147,12 +151,12 @@ func (d *Directory) Run(ctx context.Context) error {
 			d.log.Error("refresh from store", "err", err)
 		}
 		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
-			go func() {
+			compaction.Go(func() {
 				defer d.compacting.Store(false)
 				if err := d.Compact(ctx); err != nil && ctx.Err() == nil {
 					d.log.Error("compact snapshot", "err", err)
 				}
-			}()
+			})
 		}
 	}
 }
