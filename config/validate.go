@@ -11,7 +11,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"golang.org/x/crypto/bcrypt"
 
-	"userdir/schema"
+	"userdir/access"
 )
 
 // maxTombstoneDays bounds tombstone_days well below a time.Duration overflow.
@@ -123,11 +123,11 @@ func validateDirectory(l *LDAP, p *problems) {
 	if l.Organization == "" {
 		p.add("ldap.organization", "must not be empty")
 	}
-	role, err := schema.ParseRole(l.AnonymousRole, false)
+	role, err := access.ParseRole(l.AnonymousRole, false)
 	switch {
 	case err != nil:
 		p.add("ldap.anonymous_role", "%v", err)
-	case role == schema.RoleMTA && !onlyTrusted(l.Allow):
+	case role == access.MTA && !onlyTrusted(l.Allow):
 		p.add("ldap.anonymous_role", "mta would let any client list every address: "+
 			"allowed only when ldap.allow lists loopback or private networks only")
 	}
@@ -220,7 +220,7 @@ func checkRole(role, key string, p *problems) {
 		p.add(key, "must be book, reader or mta")
 		return
 	}
-	if _, err := schema.ParseRole(role, false); err != nil {
+	if _, err := access.ParseRole(role, false); err != nil {
 		p.add(key, "%v", err)
 	}
 }
