@@ -14,13 +14,15 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"userdir/mailmsg"
 )
 
 // The defaults of SPEC §3 and of the [ldap] keys it leaves out.
 const (
 	DefaultStore           = "/var/db/userdir/userdir.db"
 	DefaultNameOrder       = "family-first"
-	DefaultMaxMessageBytes = 10 << 20
+	DefaultMaxMessageBytes = mailmsg.DefaultMaxMessageBytes
 	DefaultTombstoneDays   = 90
 	DefaultListen          = "ldap://0.0.0.0:389"
 	DefaultSuffix          = "dc=company,dc=ru"
@@ -31,7 +33,7 @@ const (
 	DefaultRateLimit       = 600
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultMaxConns        = 1024
-	DefaultCharset         = "windows-1251"
+	DefaultCharset         = mailmsg.DefaultCharset
 )
 
 // Config is the whole configuration file, with defaults filled in.

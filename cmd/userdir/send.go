@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"userdir/compose"
-	"userdir/ingest"
+	"userdir/config"
 	"userdir/mailcmd"
 )
 
@@ -58,7 +58,7 @@ func sendFlags(fs *flag.FlagSet) *sendOptions {
 	fs.BoolVar(&o.insecure, "insecure", false, "with -smtp: do not verify the relay's STARTTLS certificate")
 	fs.StringVar(&o.sync, "sync", "", "send a full snapshot of the division's records of `type` mbox or alias")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "with -smtp: give up after this `duration`")
-	fs.Int64Var(&o.maxBytes, "max-bytes", ingest.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
+	fs.Int64Var(&o.maxBytes, "max-bytes", config.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
 	return o
 }
 
