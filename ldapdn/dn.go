@@ -168,7 +168,7 @@ func unhex(c byte) byte {
 	if c <= '9' {
 		return c - '0'
 	}
-	return c | 0x20 - 'a' + 10
+	return (c | 0x20) - 'a' + 10
 }
 
 // EqualFold reports whether d and o name the same entry, comparing types
