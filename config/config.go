@@ -15,10 +15,14 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
+	"userdir/access"
 	"userdir/mailmsg"
 )
 
-// The defaults of SPEC §3 and of the [ldap] keys it leaves out.
+// The defaults of the configuration keys, defined once: the packages that
+// apply them to a zero option (store, directory, ldapserver) refer to these,
+// and these refer to the package that owns a value when config can import
+// it without linking SQLite or LDAP (mailmsg, access).
 const (
 	DefaultStore           = "/var/db/userdir/userdir.db"
 	DefaultNameOrder       = "family-first"
@@ -27,7 +31,7 @@ const (
 	DefaultListen          = "ldap://0.0.0.0:389"
 	DefaultSuffix          = "dc=company,dc=ru"
 	DefaultOrganization    = "Company"
-	DefaultAnonymousRole   = "book"
+	DefaultAnonymousRole   = string(access.Book)
 	DefaultSizeLimit       = 50
 	DefaultMinSubstring    = 2
 	DefaultRateLimit       = 600

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"userdir/config"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -37,8 +38,8 @@ type Options struct {
 	// AnonymousRole is the role of clients that have not bound and match
 	// no network; empty means book.
 	AnonymousRole schema.Role
-	SizeLimit     int  // anonymous (book) size limit; 0 means 50
-	MinSubstring  int  // book selectivity: shortest substring piece; 0 means 2
+	SizeLimit     int  // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
+	MinSubstring  int  // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
 	RateLimit     int  // book searches per minute per address; 0: no limit
 	StartTLS      bool // advertise StartTLS in the RootDSE
 	// PollInterval is how often the store is checked for changes; 0 means 250ms.
@@ -97,10 +98,10 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		o.AnonymousRole = schema.RoleBook
 	}
 	if o.SizeLimit <= 0 {
-		o.SizeLimit = 50
+		o.SizeLimit = config.DefaultSizeLimit
 	}
 	if o.MinSubstring <= 0 {
-		o.MinSubstring = 2
+		o.MinSubstring = config.DefaultMinSubstring
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 250 * time.Millisecond
