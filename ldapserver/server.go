@@ -30,7 +30,8 @@ type Backend interface {
 
 var _ Backend = (*directory.Directory)(nil)
 
-// Options configure a Server. Zero values work.
+// Options configure a Server. Backend is required; the zero values of the
+// other fields work.
 type Options struct {
 	Backend Backend
 	// TLS enables ldaps:// listeners and StartTLS; nil disables both.
