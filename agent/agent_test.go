@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"userdir/ingest"
+	"userdir/mailmsg"
 )
 
 // mta is a Sender that reads each message back as userdir ingest reads it
@@ -26,7 +26,7 @@ func (m *mta) Send(_ context.Context, from, to string, raw []byte) error {
 	if m.down {
 		return errors.New("451 4.3.0 queue file write error")
 	}
-	got, err := ingest.ReadMail(bytes.NewReader(raw), 0)
+	got, err := mailmsg.ReadMail(bytes.NewReader(raw), 0)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func TestRunDryRun(t *testing.T) {
 		t.Error("a dry run sent something or wrote the state")
 	}
 	// What it printed is a message that ingest reads as the agent meant it.
-	m, err := ingest.ReadMail(bytes.NewReader(out.Bytes()), 0)
+	m, err := mailmsg.ReadMail(bytes.NewReader(out.Bytes()), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
