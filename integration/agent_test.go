@@ -312,3 +312,37 @@ func TestIntegrationAgentPostfix(t *testing.T) {
 	waitLDAP(t, url, "(cn=Кадрова Ксения Петровна)", "kadr@tyumen.company.ru")
 	pf.waitEmpty(t)
 }
+
+// readmeUnit returns the README's systemd unit block name with its
+// leading comment (the file's path) removed and the binary and config
+// paths replaced.
+func readmeUnit(tb testing.TB, name, bin, config string) string {
+	tb.Helper()
+	text := readmeBlock(tb, name)
+	if i := strings.Index(text, "\n"); strings.HasPrefix(text, "#") && i >= 0 {
+		text = text[i+1:]
+	}
+	return strings.NewReplacer("/usr/local/bin/userdir", bin, "/etc/userdir/agent.toml", config).Replace(text)
+}
+
+// TestIntegrationAgentSystemdUnits: the README's service and timer pass
+// systemd-analyze verify without a warning, and the service runs the
+// same command as the README's cron line.
+func TestIntegrationAgentSystemdUnits(t *testing.T) {
+	tools := requireTools(t, "systemd-analyze")
+	bin := buildUserdir(t)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "agent.toml")
+	service := readmeUnit(t, "agent.service", bin, config)
+	must(t, os.WriteFile(filepath.Join(dir, "userdir-agent.service"), []byte(service), 0o644), "write the service")
+	must(t, os.WriteFile(filepath.Join(dir, "userdir-agent.timer"), []byte(readmeUnit(t, "agent.timer", bin, config)), 0o644), "write the timer")
+	r := runCmd(t, nil, nil, tools["systemd-analyze"], "verify", filepath.Join(dir, "userdir-agent.service"), filepath.Join(dir, "userdir-agent.timer"))
+	if r.code != 0 || strings.TrimSpace(r.stdout+r.stderr) != "" {
+		t.Fatalf("systemd-analyze verify of the README's units: %s", r)
+	}
+	exec := regexp.MustCompile(`(?m)^ExecStart=(.*)$`).FindStringSubmatch(readmeBlock(t, "agent.service"))
+	cron := strings.Fields(readmeBlock(t, "agent-cron"))[6:] // minute hour day month weekday user command
+	if exec == nil || strings.Join(strings.Fields(exec[1]), " ") != strings.Join(cron, " ") {
+		t.Errorf("the README's service runs %q, its cron line %q", exec, cron)
+	}
+}
