@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"userdir/mailcmd"
 )
 
 // writeAgentConfig writes an agent config reading dir/accounts.csv and
@@ -100,5 +102,46 @@ func TestAgentService(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg + ".state"); err != nil {
 		t.Errorf("no state beside the config after an accepted message: %v", err)
+	}
+}
+
+// TestAgentSMTP: with [send] smtp the agent submits to the relay; the
+// state advances only when the relay accepted the message.
+func TestAgentSMTP(t *testing.T) {
+	for _, tc := range []struct {
+		name, rcptReply string
+		accepted        bool
+	}{
+		{"accepted", "", true},
+		{"recipient refused", "451 4.3.0 try again later", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			relay := startRelay(t, nil, tc.rcptReply)
+			cfg := filepath.Join(dir, "agent.toml")
+			text := fmt.Sprintf("to = \"userdir@company.ru\"\nfrom = \"agent@tyumen.company.ru\"\n[source]\ndriver = \"csv\"\nfile = \"a.csv\"\n[send]\nsmtp = %q\ntimeout = \"10s\"\n", relay.ln.Addr().String())
+			for name, data := range map[string]string{cfg: text, filepath.Join(dir, "a.csv"): "eml,name,post\npetrov@company.ru,Петров Пётр,Инженер: связь\n"} {
+				if err := os.WriteFile(name, []byte(data), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := runCmd(t, "", map[string]string{"USERDIR_DIVISION_CODE": sendCode}, "agent", "-once", "-config", cfg)
+			_, stateErr := os.Stat(cfg + ".state")
+			if !tc.accepted {
+				if r.code != exitFailure || !strings.Contains(r.stderr, "RCPT TO: 451") || stateErr == nil || strings.Contains(r.stderr, sendCode) {
+					t.Fatalf("exit %d, stderr %q, state %v; want 1, the relay's reply, no state", r.code, r.stderr, stateErr)
+				}
+				return
+			}
+			if r.code != exitOK || r.stderr != "" || stateErr != nil {
+				t.Fatalf("exit %d, stderr %q, state %v", r.code, r.stderr, stateErr)
+			}
+			got := relay.captured(t)
+			m := ingestSent(t, got.data, sendCode)
+			if got.from != "FROM:<agent@tyumen.company.ru>" || len(m.Commands) != 2 || m.Commands[0].Op != mailcmd.OpSync ||
+				m.Commands[1].Eml != "petrov@company.ru" || m.Commands[1].Values[mailcmd.FieldPost] != "Инженер: связь" {
+				t.Errorf("MAIL %q; ingest read %+v", got.from, m)
+			}
+		})
 	}
 }
