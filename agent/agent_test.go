@@ -333,3 +333,28 @@ func TestSQLiteSource(t *testing.T) {
 		t.Errorf("a failing query: %v", err)
 	}
 }
+
+func TestRunAliases(t *testing.T) {
+	a := newCSVAgent(t, "")
+	write := func(text string) {
+		if err := os.WriteFile(filepath.Join(a.dir, "accounts.csv"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("type,eml,name,dst\nmbox,ivanov@company.ru,Иванов Иван,\nalias,sales@company.ru,Отдел продаж,ivanov@company.ru\n")
+	res, err := a.run(Options{})
+	if err != nil || res.Messages != 2 || !res.Synced {
+		t.Fatalf("first run with an alias = %+v, %v; want two syncs", res, err)
+	}
+	got := a.mta.take()
+	if !strings.HasPrefix(got[0], "_cmd=sync:type=mbox\n") || !strings.HasPrefix(got[1], "_cmd=sync:type=alias\n_cmd=insert:type=alias:eml=sales@company.ru:name=Отдел продаж:dst=ivanov@company.ru\n") {
+		t.Fatalf("sent %q", got)
+	}
+	write("type,eml,name,dst\nmbox,ivanov@company.ru,Иванов Иван,\nalias,sales@company.ru,Отдел продаж,\"ivanov@company.ru,petrov@company.ru\"\n")
+	if _, err := a.run(Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.mta.take(); len(got) != 1 || got[0] != "_cmd=update:type=alias:eml=sales@company.ru:dst=ivanov@company.ru,petrov@company.ru\n" {
+		t.Fatalf("dst changed: sent %q", got)
+	}
+}
