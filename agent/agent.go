@@ -104,11 +104,13 @@ type Result struct {
 func Run(ctx context.Context, o Options) (Result, error) {
 	o.defaults()
 	cfg := o.Config
-	unlock, err := lock(cfg.State)
-	if err != nil {
-		return Result{}, err
+	if !o.DryRun { // a dry run writes nothing; the state is replaced atomically
+		unlock, err := lock(cfg.State)
+		if err != nil {
+			return Result{}, err
+		}
+		defer unlock()
 	}
-	defer unlock()
 	st, err := LoadState(cfg.State)
 	if err != nil {
 		return Result{}, err

@@ -358,3 +358,22 @@ func TestRunAliases(t *testing.T) {
 		t.Fatalf("dst changed: sent %q", got)
 	}
 }
+
+func TestRunLocked(t *testing.T) {
+	a := newCSVAgent(t, "")
+	a.write(staff(2)...)
+	unlock, err := lock(a.cfg.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.run(Options{}); err == nil || !strings.Contains(err.Error(), "another userdir agent is running") {
+		t.Fatalf("a run while another holds the lock: %v", err)
+	}
+	if len(a.mta.take()) != 0 {
+		t.Fatal("a locked-out run sent a message")
+	}
+	unlock()
+	if res, err := a.run(Options{}); err != nil || res.Messages != 1 {
+		t.Fatalf("after the lock is released: %+v, %v", res, err)
+	}
+}
