@@ -163,11 +163,11 @@ func waitGone(tb testing.TB, url, filter string) {
 // truncated table is refused with the README's message; a failed send
 // leaves the state as it was and the next run sends the same change.
 func TestIntegrationAgent(t *testing.T) {
+	requireTools(t, "sh")
+	bin := buildUserdir(t)
 	for _, engine := range []string{"mysql", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			requireTools(t, "sh")
 			db, dsn := openMailboxDB(t, engine)
-			bin := buildUserdir(t)
 			centreDir := t.TempDir()
 			centre := writeConfig(t, centreDir, configOptions{store: filepath.Join(centreDir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
 			url := startServe(t, bin, centre, 1, nil).urls[0]
