@@ -3,8 +3,8 @@
 // query against MySQL/MariaDB, PostgreSQL or SQLite, a CSV file, or a
 // command's CSV output), compares them with what the centre's MTA last
 // accepted (a state file next to its config), and mails only the
-// differences as insert/update/delete command lines (SPEC §1.2), plus a
-// full sync on a schedule (SPEC §1.3). It sends through the local
+// differences as insert/update/delete command lines (README "The mail
+// commands"), plus a full sync on a schedule. It sends through the local
 // sendmail or SMTP (RFC 5321) and advances its state only once the MTA
 // has accepted a message.
 //
@@ -104,11 +104,13 @@ type Result struct {
 func Run(ctx context.Context, o Options) (Result, error) {
 	o.defaults()
 	cfg := o.Config
-	unlock, err := lock(cfg.State)
-	if err != nil {
-		return Result{}, err
+	if !o.DryRun { // a dry run writes nothing; the state is replaced atomically
+		unlock, err := lock(cfg.State)
+		if err != nil {
+			return Result{}, err
+		}
+		defer unlock()
 	}
-	defer unlock()
 	st, err := LoadState(cfg.State)
 	if err != nil {
 		return Result{}, err
@@ -196,8 +198,9 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 		return Result{}, nil
 	}
 	var res Result
+	date := nextDate(now, st.LastSent)
 	for _, m := range msgs {
-		if err := o.deliver(ctx, m, now); err != nil {
+		if err := o.deliver(ctx, m, date); err != nil {
 			return res, err
 		}
 		res.Messages++
@@ -214,11 +217,25 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 		if due && m == msgs[len(msgs)-1] {
 			st.LastSync = now
 		}
+		st.LastSent = date
 		if err := st.Save(o.Config.State); err != nil {
 			return res, fmt.Errorf("the MTA accepted the message, but %w; the next run will send its changes again", err)
 		}
 	}
 	return res, nil
+}
+
+// nextDate returns the Date of this run's messages: now to the second, or
+// one second after the last message sent when now is not later. Dates have
+// one-second resolution and the centre orders messages with one Date by
+// Message-ID, so a sync and the changes of the next run sent in the same
+// second could otherwise apply in the wrong order.
+func nextDate(now, last time.Time) time.Time {
+	date := now.Truncate(time.Second)
+	if !last.IsZero() && !date.After(last) {
+		date = last.Truncate(time.Second).Add(time.Second)
+	}
+	return date
 }
 
 // plan returns the messages of a run: a sync per kind listed (when due)

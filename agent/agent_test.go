@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"userdir/ingest"
+	"userdir/mailmsg"
 )
 
 // mta is a Sender that reads each message back as userdir ingest reads it
@@ -26,7 +26,7 @@ func (m *mta) Send(_ context.Context, from, to string, raw []byte) error {
 	if m.down {
 		return errors.New("451 4.3.0 queue file write error")
 	}
-	got, err := ingest.ReadMail(bytes.NewReader(raw), 0)
+	got, err := mailmsg.ReadMail(bytes.NewReader(raw), 0)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func TestRunDryRun(t *testing.T) {
 		t.Error("a dry run sent something or wrote the state")
 	}
 	// What it printed is a message that ingest reads as the agent meant it.
-	m, err := ingest.ReadMail(bytes.NewReader(out.Bytes()), 0)
+	m, err := mailmsg.ReadMail(bytes.NewReader(out.Bytes()), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,5 +287,93 @@ func TestCommandSource(t *testing.T) {
 				t.Fatalf("Read = %q %q", tab.Columns, tab.Rows)
 			}
 		})
+	}
+}
+
+func TestSQLiteSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.db")
+	s := Source{Driver: DriverSQLite, DSN: path, Timeout: 10 * time.Second,
+		Query: "SELECT email AS eml, fio AS name, enabled AS act, phone AS gor FROM persons ORDER BY email"}
+	db, err := openSQL(DriverSQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE persons (email TEXT, fio TEXT, enabled BOOLEAN, phone TEXT)",
+		"INSERT INTO persons VALUES ('a@company.ru', 'Петров: Пётр', 1, NULL), ('b@company.ru', 'Б', 0, '88-02-93')",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	tab, err := s.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAccounts(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := Diff(nil, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, c.Line)
+	}
+	want := []string{`_cmd=insert:eml=a@company.ru:name=Петров\: Пётр:gor=:act=1`, "_cmd=insert:eml=b@company.ru:name=Б:gor=88-02-93:act=0"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("SQLite source gives\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	s.Query = "SELECT * FROM no_such_table"
+	if _, err := s.Read(context.Background()); err == nil || !strings.Contains(err.Error(), "no_such_table") {
+		t.Errorf("a failing query: %v", err)
+	}
+}
+
+func TestRunAliases(t *testing.T) {
+	a := newCSVAgent(t, "")
+	write := func(text string) {
+		if err := os.WriteFile(filepath.Join(a.dir, "accounts.csv"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("type,eml,name,dst\nmbox,ivanov@company.ru,Иванов Иван,\nalias,sales@company.ru,Отдел продаж,ivanov@company.ru\n")
+	res, err := a.run(Options{})
+	if err != nil || res.Messages != 2 || !res.Synced {
+		t.Fatalf("first run with an alias = %+v, %v; want two syncs", res, err)
+	}
+	got := a.mta.take()
+	if !strings.HasPrefix(got[0], "_cmd=sync:type=mbox\n") || !strings.HasPrefix(got[1], "_cmd=sync:type=alias\n_cmd=insert:type=alias:eml=sales@company.ru:name=Отдел продаж:dst=ivanov@company.ru\n") {
+		t.Fatalf("sent %q", got)
+	}
+	write("type,eml,name,dst\nmbox,ivanov@company.ru,Иванов Иван,\nalias,sales@company.ru,Отдел продаж,\"ivanov@company.ru,petrov@company.ru\"\n")
+	if _, err := a.run(Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.mta.take(); len(got) != 1 || got[0] != "_cmd=update:type=alias:eml=sales@company.ru:dst=ivanov@company.ru,petrov@company.ru\n" {
+		t.Fatalf("dst changed: sent %q", got)
+	}
+}
+
+func TestRunLocked(t *testing.T) {
+	a := newCSVAgent(t, "")
+	a.write(staff(2)...)
+	unlock, err := lock(a.cfg.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.run(Options{}); err == nil || !strings.Contains(err.Error(), "another userdir agent is running") {
+		t.Fatalf("a run while another holds the lock: %v", err)
+	}
+	if len(a.mta.take()) != 0 {
+		t.Fatal("a locked-out run sent a message")
+	}
+	unlock()
+	if res, err := a.run(Options{}); err != nil || res.Messages != 1 {
+		t.Fatalf("after the lock is released: %+v, %v", res, err)
 	}
 }

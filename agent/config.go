@@ -16,7 +16,8 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
-	"userdir/ingest"
+	"userdir/config"
+	"userdir/mailmsg"
 )
 
 // Defaults of the configuration.
@@ -126,25 +127,8 @@ type fileSend struct {
 	Timeout  *string `toml:"timeout"`
 }
 
-// ConfigError is one problem of the configuration file, placed on the line
-// of its key. Its text never quotes a value of dsn.
-type ConfigError struct {
-	File string
-	Line int    // 0 when the key is absent from the file
-	Key  string // dotted, e.g. "source.driver"
-	Msg  string
-}
-
-// Error formats e as "file:line: key: message".
-func (e *ConfigError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
-}
-
 // LoadConfig reads and checks the agent's configuration file. Every
-// problem is returned at once, joined, each a *ConfigError.
+// problem is returned at once, joined, each a *config.Error.
 func LoadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -176,7 +160,7 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 type checker struct {
 	file  string
 	lines map[string]int
-	errs  []*ConfigError
+	errs  []*config.Error
 }
 
 func (c *checker) add(key, format string, args ...any) {
@@ -184,7 +168,7 @@ func (c *checker) add(key, format string, args ...any) {
 	if line == 0 {
 		line = c.lines[key[:max(0, strings.LastIndexByte(key, '.'))]]
 	}
-	c.errs = append(c.errs, &ConfigError{File: c.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
+	c.errs = append(c.errs, &config.Error{File: c.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (c *checker) err() error {
@@ -205,7 +189,7 @@ func (c *checker) decodeErr(err error) {
 	if errors.As(err, &strict) {
 		for i := range strict.Errors {
 			line, _ := strict.Errors[i].Position()
-			c.errs = append(c.errs, &ConfigError{File: c.file, Line: line, Key: strings.Join(strict.Errors[i].Key(), "."), Msg: "unknown key"})
+			c.errs = append(c.errs, &config.Error{File: c.file, Line: line, Key: strings.Join(strict.Errors[i].Key(), "."), Msg: "unknown key"})
 		}
 		return
 	}
@@ -217,10 +201,10 @@ func (c *checker) decodeErr(err error) {
 		if key == "source.dsn" {
 			msg = "invalid value"
 		}
-		c.errs = append(c.errs, &ConfigError{File: c.file, Line: line, Key: key, Msg: msg})
+		c.errs = append(c.errs, &config.Error{File: c.file, Line: line, Key: key, Msg: msg})
 		return
 	}
-	c.errs = append(c.errs, &ConfigError{File: c.file, Msg: err.Error()})
+	c.errs = append(c.errs, &config.Error{File: c.file, Msg: err.Error()})
 }
 
 // build fills in defaults and checks every value.
@@ -231,7 +215,7 @@ func (c *checker) build(path string, f *fileConfig) *Config {
 		State:     resolve(path, f.State),
 		SyncEvery: c.duration("sync_every", f.SyncEvery, DefaultSyncEvery),
 		Interval:  c.duration("interval", f.Interval, DefaultInterval),
-		MaxBytes:  ingest.DefaultMaxMessageBytes,
+		MaxBytes:  mailmsg.DefaultMaxMessageBytes,
 		Source: Source{Driver: f.Source.Driver, DSN: f.Source.DSN, Query: f.Source.Query,
 			File: resolve(path, f.Source.File), Command: f.Source.Command,
 			Timeout: c.duration("source.timeout", f.Source.Timeout, DefaultTimeout)},
@@ -338,8 +322,8 @@ func resolve(configPath, p string) string {
 }
 
 // keyLines maps every "table.key" and "table" of a TOML document to its
-// line. A syntax error comes back as a *ConfigError with its line.
-func keyLines(data []byte) (map[string]int, *ConfigError) {
+// line. A syntax error comes back as a *config.Error with its line.
+func keyLines(data []byte) (map[string]int, *config.Error) {
 	lineAt := func(off uint32) int { return bytes.Count(data[:off], []byte("\n")) + 1 }
 	lines := map[string]int{}
 	var p unstable.Parser
@@ -368,7 +352,7 @@ func keyLines(data []byte) (map[string]int, *ConfigError) {
 		}
 	}
 	if err := p.Error(); err != nil {
-		e := &ConfigError{Key: "(syntax)", Msg: "invalid TOML: " + err.Error()}
+		e := &config.Error{Msg: "invalid TOML: " + err.Error()}
 		var pe *unstable.ParserError
 		if errors.As(err, &pe) {
 			e.Line = p.Shape(p.Range(pe.Highlight)).Start.Line

@@ -37,7 +37,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"to = \"a@b.ru\"\nfrom = \"c@d.ru\"\n[source]\ndriver = \"mysql\"\ndsn = 5\n", `agent.toml:5: source.dsn: invalid value`},
 		{"to = \"a@b.ru\"\nfrom = \"c@d.ru\"\n[source]\ndriver = \"mysql\"\ndsn = \"x\"\n", `agent.toml:3: source.query: is required`},
 		{"to = \"a@b.ru\"\nfrom = \"c@d.ru\"\n[send]\nsmtp = \"relay\"\n[source]\ndriver = \"csv\"\nfile = \"x.csv\"\n", `agent.toml:4: send.smtp: want host:port`},
-		{"to = \"a@b.ru\"\nfrom = [\n", `agent.toml:2: (syntax): invalid TOML`},
+		{"to = \"a@b.ru\"\nfrom = [\n", `agent.toml:2: invalid TOML`},
 	} {
 		_, err := ParseConfig("agent.toml", []byte(tc.text))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

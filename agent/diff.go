@@ -39,7 +39,7 @@ func Diff(old map[string]Record, now *Accounts) ([]Change, error) {
 		}
 		var fields []compose.Field
 		for _, k := range now.Keys {
-			if k != "type" && prev[k] != rec[k] {
+			if _, ok := rec[k]; ok && k != "type" && prev[k] != rec[k] {
 				fields = append(fields, compose.Field{Key: k, Value: rec[k]})
 			}
 		}

@@ -135,6 +135,9 @@ func record(idx map[string]int, keys []string, row []string) (Record, string, er
 	if eml == "" {
 		return nil, "", errors.New("no address (eml is empty)")
 	}
+	if rec.kind() != mailcmd.KindAlias && rec["dst"] == "" {
+		delete(rec, "dst") // a query over mailboxes and aliases has it on every row
+	}
 	if _, err := compose.Line("insert", rec.fields(eml, keys)); err != nil {
 		return nil, eml, err
 	}
@@ -153,7 +156,8 @@ func flag(v string) string {
 	return v
 }
 
-// fields returns the fields of an insert of r: type, eml, then keys.
+// fields returns the fields of an insert of r: type, eml, then those of
+// keys that r has.
 func (r Record) fields(eml string, keys []string) []compose.Field {
 	out := make([]compose.Field, 0, len(keys)+1)
 	if v, ok := r["type"]; ok {
@@ -161,8 +165,8 @@ func (r Record) fields(eml string, keys []string) []compose.Field {
 	}
 	out = append(out, compose.Field{Key: "eml", Value: eml})
 	for _, k := range keys {
-		if k != "type" {
-			out = append(out, compose.Field{Key: k, Value: r[k]})
+		if v, ok := r[k]; ok && k != "type" {
+			out = append(out, compose.Field{Key: k, Value: v})
 		}
 	}
 	return out

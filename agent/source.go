@@ -59,9 +59,14 @@ func (s *Source) Read(ctx context.Context) (*Table, error) {
 // sqlDriver maps a [source] driver to its database/sql name.
 var sqlDriver = map[string]string{DriverMySQL: "mysql", DriverPostgres: "pgx", DriverSQLite: "sqlite"}
 
+// openSQL opens the database of a SQL driver of [source].
+func openSQL(driver, dsn string) (*sql.DB, error) {
+	return sql.Open(sqlDriver[driver], dsn)
+}
+
 // query runs the query of s. The DSN is never quoted in an error.
 func (s *Source) query(ctx context.Context) (*Table, error) {
-	db, err := sql.Open(sqlDriver[s.Driver], s.DSN)
+	db, err := openSQL(s.Driver, s.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("%s: open the database: %w", s.Driver, err)
 	}

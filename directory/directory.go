@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"userdir/config"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -46,8 +47,8 @@ type Options struct {
 	// AnonymousRole is the role of clients that have not bound and match
 	// no network; empty means book.
 	AnonymousRole schema.Role
-	SizeLimit     int  // anonymous (book) size limit; 0 means 50
-	MinSubstring  int  // book selectivity: shortest substring piece; 0 means 2
+	SizeLimit     int  // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
+	MinSubstring  int  // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
 	RateLimit     int  // book searches per minute per address; 0: no limit
 	StartTLS      bool // advertise StartTLS in the RootDSE
 	// PollInterval is how often the store is checked for changes; 0 means
@@ -108,10 +109,10 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		o.AnonymousRole = schema.RoleBook
 	}
 	if o.SizeLimit <= 0 {
-		o.SizeLimit = 50
+		o.SizeLimit = config.DefaultSizeLimit
 	}
 	if o.MinSubstring <= 0 {
-		o.MinSubstring = 2
+		o.MinSubstring = config.DefaultMinSubstring
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 250 * time.Millisecond
@@ -159,7 +160,9 @@ const maxRetryWait = 10 * time.Second
 // change sequence, and reading it at once when a Watcher source says it
 // changed. While the store fails, Run logs the snapshot's age, keeps the
 // snapshot, and tries again with a backoff (up to 10 s; a Watcher's
-// signal, sent when it reconnects, tries at once).
+// signal, sent when it reconnects, tries at once). A compaction runs in a
+// goroutine of its own, so that changes stay visible meanwhile; Run waits
+// for it before it returns, so the store may be closed after.
 func (d *Directory) Run(ctx context.Context) error {
 	o := d.policy.Load().opts
 	t := time.NewTicker(o.PollInterval)
@@ -171,6 +174,8 @@ func (d *Directory) Run(ctx context.Context) error {
 	var failing bool
 	var retryAt time.Time
 	wait := o.PollInterval
+	var compaction sync.WaitGroup
+	defer compaction.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -195,12 +200,12 @@ func (d *Directory) Run(ctx context.Context) error {
 			failing, retryAt, wait = false, time.Time{}, o.PollInterval
 		}
 		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
-			go func() {
+			compaction.Go(func() {
 				defer d.compacting.Store(false)
 				if err := d.Compact(ctx); err != nil && ctx.Err() == nil {
 					d.log.Error("compact snapshot", "err", err)
 				}
-			}()
+			})
 		}
 	}
 }

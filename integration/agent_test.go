@@ -163,11 +163,11 @@ func waitGone(tb testing.TB, url, filter string) {
 // truncated table is refused with the README's message; a failed send
 // leaves the state as it was and the next run sends the same change.
 func TestIntegrationAgent(t *testing.T) {
+	requireTools(t, "sh")
+	bin := buildUserdir(t)
 	for _, engine := range []string{"mysql", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			requireTools(t, "sh")
 			db, dsn := openMailboxDB(t, engine)
-			bin := buildUserdir(t)
 			centreDir := t.TempDir()
 			centre := writeConfig(t, centreDir, configOptions{store: filepath.Join(centreDir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
 			url := startServe(t, bin, centre, 1, nil).urls[0]
@@ -199,14 +199,14 @@ func testAgent(t *testing.T, db mailboxDB, b *branch, url string) {
 	t.Logf("dry run of the postfixadmin example:\n%s", r.stdout)
 
 	// First run: a full sync.
-	if r := b.run(t, b.config); r.code != 0 || !strings.Contains(r.stderr, "full sync") || b.messages() != 1 {
+	if r := b.run(t, b.config, "-log-level", "info"); r.code != 0 || !strings.Contains(r.stderr, "full_sync=true") || b.messages() != 1 {
 		t.Fatalf("first run: %s", r)
 	}
 	waitLDAP(t, url, "(cn=Иванов Иван Иванович)", "ivanov@tyumen.company.ru")
 	waitGone(t, url, "(mail=former@tyumen.company.ru)") // inactive: never served
 
 	// No change: nothing sent.
-	if r := b.run(t, b.config); r.code != 0 || b.messages() != 1 {
+	if r := b.run(t, b.config); r.code != 0 || r.stderr != "" || b.messages() != 1 {
 		t.Fatalf("a run with no change: %s; %d messages", r, b.messages())
 	}
 
@@ -294,7 +294,7 @@ func TestIntegrationAgentPostfix(t *testing.T) {
 	messageID := regexp.MustCompile(`message_id=(\S+)`)
 	send := func(conf string) string {
 		t.Helper()
-		r := runCmd(t, nil, nil, bin, "agent", "-once", "-config", conf)
+		r := runCmd(t, nil, nil, bin, "agent", "-once", "-log-level", "info", "-config", conf)
 		m := messageID.FindStringSubmatch(r.stderr)
 		if r.code != 0 || m == nil {
 			t.Fatalf("userdir agent -once: %s\nmaillog:\n%s", r, pf.log())
@@ -311,4 +311,38 @@ func TestIntegrationAgentPostfix(t *testing.T) {
 	pf.waitDelivery(t, send(fileConf), "2.0.0 sent")
 	waitLDAP(t, url, "(cn=Кадрова Ксения Петровна)", "kadr@tyumen.company.ru")
 	pf.waitEmpty(t)
+}
+
+// readmeUnit returns the README's systemd unit block name with its
+// leading comment (the file's path) removed and the binary and config
+// paths replaced.
+func readmeUnit(tb testing.TB, name, bin, config string) string {
+	tb.Helper()
+	text := readmeBlock(tb, name)
+	if i := strings.Index(text, "\n"); strings.HasPrefix(text, "#") && i >= 0 {
+		text = text[i+1:]
+	}
+	return strings.NewReplacer("/usr/local/bin/userdir", bin, "/etc/userdir/agent.toml", config).Replace(text)
+}
+
+// TestIntegrationAgentSystemdUnits: the README's service and timer pass
+// systemd-analyze verify without a warning, and the service runs the
+// same command as the README's cron line.
+func TestIntegrationAgentSystemdUnits(t *testing.T) {
+	tools := requireTools(t, "systemd-analyze")
+	bin := buildUserdir(t)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "agent.toml")
+	service := readmeUnit(t, "agent.service", bin, config)
+	must(t, os.WriteFile(filepath.Join(dir, "userdir-agent.service"), []byte(service), 0o644), "write the service")
+	must(t, os.WriteFile(filepath.Join(dir, "userdir-agent.timer"), []byte(readmeUnit(t, "agent.timer", bin, config)), 0o644), "write the timer")
+	r := runCmd(t, nil, nil, tools["systemd-analyze"], "verify", filepath.Join(dir, "userdir-agent.service"), filepath.Join(dir, "userdir-agent.timer"))
+	if r.code != 0 || strings.TrimSpace(r.stdout+r.stderr) != "" {
+		t.Fatalf("systemd-analyze verify of the README's units: %s", r)
+	}
+	exec := regexp.MustCompile(`(?m)^ExecStart=(.*)$`).FindStringSubmatch(readmeBlock(t, "agent.service"))
+	cron := strings.Fields(readmeBlock(t, "agent-cron"))[6:] // minute hour day month weekday user command
+	if exec == nil || strings.Join(strings.Fields(exec[1]), " ") != strings.Join(cron, " ") {
+		t.Errorf("the README's service runs %q, its cron line %q", exec, cron)
+	}
 }

@@ -64,6 +64,7 @@ type bodyParser struct {
 	check    func(*Command) string
 	fields   []string // scratch for splitFields
 	cmds     []Command
+	places   []int // the place of each of cmds among the command segments
 	rejects  []LineNote
 	warnings []LineNote
 }
@@ -92,8 +93,9 @@ func (p *bodyParser) add(n int, seg string) {
 	for _, w := range warns {
 		p.warnings = append(p.warnings, note(n, w, seg))
 	}
-	cmd.Line, cmd.Place = n, p.place
+	cmd.Line = n
 	p.cmds = append(p.cmds, cmd)
+	p.places = append(p.places, p.place)
 }
 
 // checkSync enforces the place of a sync and what may follow it.

@@ -22,6 +22,7 @@ type Stream struct {
 	r       *bufio.Reader
 	p       bodyParser
 	next    int // index in p.cmds of the next command Next returns
+	place   int // the place of the command Next returned last
 	line    int // lines read
 	err     error
 	done    bool
@@ -43,13 +44,19 @@ func (s *Stream) Next() (Command, bool) {
 		if s.done {
 			return Command{}, false
 		}
-		s.p.cmds, s.next = s.p.cmds[:0], 0
+		s.p.cmds, s.p.places, s.next = s.p.cmds[:0], s.p.places[:0], 0
 		s.readLine()
 	}
 	c := s.p.cmds[s.next]
+	s.place = s.p.places[s.next]
 	s.next++
 	return c, true
 }
+
+// Place returns the 1-based place, among the command segments of the body
+// (rejected ones included), of the command Next returned last: the last
+// part of its version, which orders commands joined by ';' on one line too.
+func (s *Stream) Place() int { return s.place }
 
 // readLine parses the next line into s.p.
 func (s *Stream) readLine() {

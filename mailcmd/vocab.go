@@ -88,10 +88,6 @@ type Command struct {
 	Values  [NumFields]string
 	Present [NumFields]bool
 	Line    int // 1-based line number in the decoded body
-	// Place is the 1-based place of the command among the command segments
-	// of its body, rejected ones included: the last part of its version,
-	// which orders commands joined by ';' on one line too.
-	Place int
 }
 
 // LineNote is a remark about one line of a message body: a rejected line or a warning.

@@ -93,36 +93,36 @@ func (a *applier) loadFloors() error {
 	return wrapErr("read sync floors", rows.Err())
 }
 
-// commandSource returns the commands of m one at a time: its Commands, or
-// else those of a Stream over its Body (returned too, for its notes).
-func commandSource(m *Message) (func() (mailcmd.Command, bool), *mailcmd.Stream) {
+// commandSource returns the commands of m one at a time with their place
+// in the message: its Commands (the place is the index, from 1), or else
+// those of a Stream over its Body (returned too, for its notes).
+func commandSource(m *Message) (func() (mailcmd.Command, int, bool), *mailcmd.Stream) {
 	if m.Commands != nil || m.Body == "" {
 		i := 0
-		return func() (mailcmd.Command, bool) {
+		return func() (mailcmd.Command, int, bool) {
 			if i >= len(m.Commands) {
-				return mailcmd.Command{}, false
+				return mailcmd.Command{}, 0, false
 			}
 			i++
-			return m.Commands[i-1], true
+			return m.Commands[i-1], i, true
 		}, nil
 	}
 	st := mailcmd.NewStream(strings.NewReader(m.Body), m.Check)
-	return st.Next, st
+	return func() (mailcmd.Command, int, bool) {
+		c, ok := st.Next()
+		return c, st.Place(), ok
+	}, st
 }
 
 // run applies the commands from next at m's stamp, in batches. A first
 // command OpSync makes the message a sync: its floor is raised first, and
 // swept over the division's records of that kind at the end.
-func (a *applier) run(m *Message, next func() (mailcmd.Command, bool)) (runResult, error) {
+func (a *applier) run(m *Message, next func() (mailcmd.Command, int, bool)) (runResult, error) {
 	var rr runResult
 	s := m.Stamp.UnixNano()
 	batch := make([]pendingCommand, 0, applyBatch)
-	for c, ok := next(); ok; c, ok = next() {
+	for c, place, ok := next(); ok; c, place, ok = next() {
 		rr.commands++
-		place := c.Place
-		if place == 0 {
-			place = rr.commands
-		}
 		if c.Op == mailcmd.OpSync {
 			if rr.commands == 1 { // a sync anywhere else means nothing
 				if err := a.startSync(&rr, &c, version{s, Tie(m.MessageID, 0)}); err != nil {

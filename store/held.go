@@ -10,6 +10,11 @@ import (
 	"userdir/mailcmd"
 )
 
+// maxHeldPerKind is how many held syncs are kept per division and kind, the
+// newest: a branch whose export keeps failing sends one a night, each up to
+// max_message_bytes. The journal keeps a line for every one.
+const maxHeldPerKind = 5
+
 // ErrNotHeld reports a Release of a Message-ID that no held sync has.
 var ErrNotHeld = errors.New("no held sync has this Message-ID")
 
@@ -81,6 +86,12 @@ func (s *Store) hold(ctx context.Context, m *Message, h *heldError) (Result, err
 			m.Division, m.MessageID, h.kind, m.Stamp.UnixNano(), j.received, m.Sender, h.reason, h.wouldDelete, m.Body)
 		if err != nil {
 			return wrapErr("keep held sync", err)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM held WHERE division = ? AND kind = ? AND message_id NOT IN (
+			SELECT message_id FROM held WHERE division = ? AND kind = ? ORDER BY stamp DESC, received DESC LIMIT ?)`,
+			m.Division, h.kind, m.Division, h.kind, maxHeldPerKind)
+		if err != nil {
+			return wrapErr("forget old held syncs", err)
 		}
 		return s.purgeJournal(ctx, tx)
 	})

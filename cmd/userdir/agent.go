@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"flag"
+	"log/slog"
 	"time"
 
 	"userdir/agent"
@@ -17,17 +17,18 @@ const agentConfigDefault = "/etc/userdir/agent.toml"
 
 // runAgent runs the branch agent (README "Branch setup"): once with -once
 // (from cron), else every interval until SIGTERM. A refused or failed run
-// exits 1 with the reason on stderr, which cron mails to the admin.
-func runAgent(ctx context.Context, e *env, args []string) int {
+// exits 1 with the reason on stderr, which cron mails to the admin; with
+// -once a run that went well says nothing unless -log-level asks.
+func runAgent(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "agent", agentSynopsis)
 	path := fs.String("config", "", "the agent's configuration `file` (default $USERDIR_AGENT_CONFIG, else "+agentConfigDefault+")")
-	once := fs.Bool("once", false, "run once and exit (for cron or a systemd timer)")
+	once := fs.Bool("once", false, "run once and exit, for cron or a systemd timer (logs only warnings unless -log-level is given)")
 	dry := fs.Bool("dry-run", false, "print the message(s) instead of sending them; the state is kept")
 	force := fs.Bool("force", false, "send even when the safety net refuses (empty or shrunk source), this once")
 	sync := fs.Bool("sync", false, "send a full sync now, whatever sync_every says")
 	level := logLevelFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *path == "" {
 		*path = e.getenv("USERDIR_AGENT_CONFIG")
@@ -37,47 +38,58 @@ func runAgent(ctx context.Context, e *env, args []string) int {
 	}
 	cfg, err := agent.LoadConfig(*path)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	code, err := cfg.ReadCode(e.getenv)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
-		return exitConfig
+		return &configError{err: err}
+	}
+	if *once && !flagSet(fs, "log-level") {
+		level.Set(slog.LevelWarn) // from cron: quiet unless something is wrong
 	}
 	o := agent.Options{Config: cfg, Code: code, DryRun: *dry, Out: e.stdout, Force: *force, Sync: *sync, Log: newLogger(e, level)}
 	if *once || *dry {
-		return agentRun(ctx, e, o)
+		return agentRun(ctx, o)
 	}
-	return agentLoop(ctx, e, o, cfg.Interval)
+	agentLoop(ctx, o, cfg.Interval)
+	return nil
 }
 
-// agentRun runs the agent once and maps its error to an exit status.
-func agentRun(ctx context.Context, e *env, o agent.Options) int {
+// agentRun runs the agent once. Its error (a refusal, a failed source or
+// send, skipped rows) is printed as "userdir agent: …" and exits 1.
+func agentRun(ctx context.Context, o agent.Options) error {
 	res, err := agent.Run(ctx, o)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir agent: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if res.Messages > 0 && !o.DryRun {
-		fmt.Fprintf(e.stderr, "userdir agent: sent %d message(s), %d change(s)%s\n", res.Messages, res.Changes, map[bool]string{true: ", full sync", false: ""}[res.Synced])
+		o.Log.Info("run done", "messages", res.Messages, "lines", res.Changes, "full_sync", res.Synced)
 	}
-	return exitOK
+	return nil
+}
+
+// flagSet reports whether the flag called name was given.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 // agentLoop runs the agent every interval until ctx ends; -force applies
-// to the first run only. A failed run is logged and retried next time.
-func agentLoop(ctx context.Context, e *env, o agent.Options, interval time.Duration) int {
+// to the first run only. A failed run is logged and retried next time. A
+// run in flight when ctx ends is finished (its source and send have their
+// own timeouts), so a message is never cut off half handed over.
+func agentLoop(ctx context.Context, o agent.Options, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if _, err := agent.Run(ctx, o); err != nil && !errors.Is(err, context.Canceled) {
+		if _, err := agent.Run(context.WithoutCancel(ctx), o); err != nil {
 			o.Log.Error("agent run", "err", err)
 		}
 		o.Force, o.Sync = false, false
 		select {
 		case <-ctx.Done():
-			return exitOK
+			return
 		case <-tick.C:
 		}
 	}

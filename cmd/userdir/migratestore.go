@@ -15,28 +15,22 @@ import (
 // runMigrateStore copies a store (an SQLite file) into another (a
 // PostgreSQL database, by default the configuration's store) and checks
 // that `dump -role all` reads the same from both.
-func runMigrateStore(ctx context.Context, e *env, args []string) int {
+func runMigrateStore(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "migrate-store", "[-config FILE] -from FILE.db [-to postgres://...]")
 	path := configFlag(fs)
 	from := fs.String("from", "", "the store to copy: an SQLite `file` (read only)")
 	to := fs.String("to", "", "the store to fill, empty: a PostgreSQL `URL` (default: the configuration's store)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *from == "" {
-		fmt.Fprintf(e.stderr, "userdir migrate-store: -from is required\n")
-		return exitUsage
+		return usagef("-from is required")
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "migrate-store", err)
-		return exitConfig
+		return &configError{err: err}
 	}
-	if err := migrateStore(ctx, cfg, *from, *to, e.stdout); err != nil {
-		fmt.Fprintf(e.stderr, "userdir migrate-store: %v\n", err)
-		return exitFailure
-	}
-	return exitOK
+	return migrateStore(ctx, cfg, *from, *to, e.stdout)
 }
 
 // migrateStore copies the store from into to ("" meaning cfg's store),

@@ -47,7 +47,7 @@ func (r *sendRecorder) Apply(_ context.Context, m *store.Message) (store.Result,
 }
 
 // parseBody returns a copy of m with the command lines of its Body parsed
-// into Commands as the store parses them, their Place left out.
+// into Commands as the store parses them.
 func parseBody(m *store.Message) *store.Message {
 	c := *m
 	if c.Commands != nil {
@@ -55,7 +55,6 @@ func parseBody(m *store.Message) *store.Message {
 	}
 	st := mailcmd.NewStream(strings.NewReader(c.Body), c.Check)
 	for cmd, ok := st.Next(); ok; cmd, ok = st.Next() {
-		cmd.Place = 0
 		c.Commands = append(c.Commands, cmd)
 	}
 	c.Rejects, _ = st.Rejects()
