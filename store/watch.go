@@ -10,7 +10,7 @@ import (
 // Backoff of Watch's reconnections.
 const (
 	watchRetryMin = 100 * time.Millisecond
-	watchRetryMax = 5 * time.Second
+	watchRetryMax = time.Second
 )
 
 // Watch returns a channel that receives soon after any process commits a
