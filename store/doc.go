@@ -40,4 +40,18 @@
 // run inside the transaction of each Apply and Ignore, through indexes. A
 // journal entry keeps at most 1,000 rejected and 1,000 warned lines (its
 // counts are always complete).
+//
+// PostgreSQL: Options.Path may instead be a libpq URL (postgres://...,
+// IsPostgres). The same Store, rules and statements then run on
+// PostgreSQL through pgx (postgres.go rebinds the statements' ? to $n and
+// drops SQLite's INDEXED BY hints; dialect.go holds what else differs);
+// its migrations, with the same versions, are in migrations/postgres. A
+// write transaction runs at READ COMMITTED after locking meta's one row,
+// so writers take turns as BEGIN IMMEDIATE makes them in SQLite; one that
+// PostgreSQL aborts for a concurrent one anyway is run again, five times
+// in all. A lock wait longer than BusyTimeout (lock_timeout) is ErrBusy.
+// Reads are one REPEATABLE READ snapshot. Every transaction that changes
+// records sends a NOTIFY at its commit (a trigger on meta), which Watch
+// passes on to the serve nodes. Copy moves a whole store from one engine
+// to the other.
 package store
