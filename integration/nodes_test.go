@@ -100,6 +100,13 @@ func TestIntegrationSeveralNodes(t *testing.T) {
 		}
 	}
 
+	// A node that starts meanwhile has nothing to serve: it says why and
+	// exits 1, for its service manager to try again.
+	late := runCmd(t, nil, nil, bin, "serve", "-config", ingestCfg)
+	if late.code != 1 || !strings.Contains(late.stderr, "connect") {
+		t.Errorf("serve started with PostgreSQL down: %s\nwant exit 1 and why", late)
+	}
+
 	// Up again: the MTA's retry applies, both nodes catch up.
 	must(t, pg.Start(), "start PostgreSQL again")
 	ingest(t, bin, ingestCfg, "admin@tyumen.company.ru", down)
