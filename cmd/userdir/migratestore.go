@@ -46,7 +46,8 @@ func migrateStore(ctx context.Context, cfg *config.Config, from, to string, out 
 	if err != nil {
 		return err
 	}
-	src, err := store.Open(ctx, store.Options{Path: from, ReadOnly: true, TombstoneDays: cfg.TombstoneDays})
+	// store_password_file serves either side that is on PostgreSQL.
+	src, err := store.Open(ctx, store.Options{Path: from, Password: o.Password, ReadOnly: true, TombstoneDays: cfg.TombstoneDays})
 	if err != nil {
 		return err
 	}
