@@ -312,7 +312,7 @@ entrydiff() {
 # default) it is the terms on which entrydiff found both servers returning
 # the same entries: the load then measures both on the same work. The
 # terms dropped are callerid digits that cross an area code's brackets,
-# which userdir matches (SPEC 2.4: phones compare on digits only) and
+# which userdir matches (docs/directory.md#matching: phones compare on digits only) and
 # slapd's telephoneNumberMatch does not.
 matrix_terms() {
 	local n=$1

@@ -1,4 +1,4 @@
-// Package config loads and checks userdir's TOML configuration file (SPEC §3).
+// Package config loads and checks userdir's TOML configuration file (README.md#configuration).
 // Every error names the key and the line it is on; division codes and
 // password hashes are never printed.
 package config
@@ -16,7 +16,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 )
 
-// The defaults of SPEC §3 and of the [ldap] keys it leaves out.
+// The defaults of README.md#configuration and of the [ldap] keys it leaves out.
 const (
 	DefaultStore           = "/var/db/userdir/userdir.db"
 	DefaultNameOrder       = "family-first"

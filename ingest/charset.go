@@ -11,10 +11,10 @@ import (
 )
 
 // fallbackCharset is the charset of undeclared non-UTF-8 bodies when the
-// division names none: what the original senders used (SPEC §1.1).
+// division names none: what the original senders used (docs/protocol.md#the-message).
 const fallbackCharset = "windows-1251"
 
-// The charsets of SPEC §1.1 (utf-8, windows-1251, koi8-r, iso-8859-5 and
+// The charsets of docs/protocol.md#the-message (utf-8, windows-1251, koi8-r, iso-8859-5 and
 // ibm866) are all known to go-message's charset package under their usual
 // names; these are misspellings seen in Russian mail that it does not know.
 func init() {

@@ -1,5 +1,5 @@
 // Package ingest turns one mail message, as an MTA pipes it, into a
-// store.Message of commands and applies it (SPEC §1): it reads the message
+// store.Message of commands and applies it (docs/protocol.md): it reads the message
 // (RFC 5322, MIME with go-message, RFC 2047 encoded words, RFC 3676
 // format=flowed), finds the division by the code in Subject in constant
 // time, checks the sender, decodes the text/plain body and parses the

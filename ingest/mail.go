@@ -15,7 +15,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// DefaultMaxMessageBytes is the message size limit used when none is given (SPEC §1.1).
+// DefaultMaxMessageBytes is the message size limit used when none is given (docs/protocol.md#the-message).
 const DefaultMaxMessageBytes = 10 << 20
 
 // ErrTooLarge is returned by ReadMail for a message larger than its limit.

@@ -2,7 +2,7 @@ package schema
 
 import "fmt"
 
-// Role decides which entries a client sees (SPEC §2.3).
+// Role decides which entries a client sees (docs/roles.md).
 type Role string
 
 // The roles. RoleAll exists only for `userdir dump`: it adds inactive records.

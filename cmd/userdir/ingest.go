@@ -13,7 +13,7 @@ import (
 )
 
 // runIngest reads one message on stdin, as Postfix's pipe or local delivery
-// hands it over, and applies it (SPEC §1.4). It exits 0 only once the
+// hands it over, and applies it (docs/exit-codes.md). It exits 0 only once the
 // message is durably applied, or deliberately ignored; every failure that
 // is not the message's fault exits 75 with "4.3.0 reason" first on
 // stdout, so the MTA keeps the message and retries.
