@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // outside matches a reference to something outside the repository: the
@@ -83,4 +84,82 @@ func repoFiles(t *testing.T, root string) []string {
 		t.Fatalf("walk %s: %v", root, err)
 	}
 	return files
+}
+
+// docRef matches a reference into the design pages or the README, as code
+// comments and Markdown links write it: docs/protocol.md#command-lines,
+// (../docs/roles.md), README.md#configuration, or (protocol.md#meaning)
+// between pages of docs/.
+var docRef = regexp.MustCompile(`(?:\bdocs/|\]\()([A-Za-z0-9_.-]+\.md)(#[a-z0-9_-]+)?|\b(README\.md)(#[a-z0-9_-]+)`)
+
+// TestDocReferencesResolve checks that every reference to a page of docs/,
+// or to a section of the README, names a page and a heading that exist, so
+// that moving or renaming a section cannot leave the code pointing nowhere.
+func TestDocReferencesResolve(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]map[string]bool{} // page path from root -> anchors
+	pageAnchors := func(page string) map[string]bool {
+		if a, ok := anchors[page]; ok {
+			return a
+		}
+		b, err := os.ReadFile(filepath.Join(root, page))
+		if err != nil {
+			anchors[page] = nil
+			return nil
+		}
+		a := map[string]bool{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if h := strings.TrimLeft(line, "#"); h != line && strings.HasPrefix(h, " ") {
+				a[headingAnchor(h)] = true
+			}
+		}
+		anchors[page] = a
+		return a
+	}
+	for _, name := range repoFiles(t, root) {
+		if strings.HasPrefix(name, "bench/results/") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil || bytes.IndexByte(b, 0) >= 0 {
+			continue
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, m := range docRef.FindAllStringSubmatch(line, -1) {
+				page, anchor := "docs/"+m[1], m[2]
+				switch {
+				case m[3] != "":
+					page, anchor = "README.md", m[4]
+				case strings.HasPrefix(m[0], "]("):
+					if !strings.HasPrefix(name, "docs/") {
+						continue // a link relative to another directory; not ours to check
+					}
+				}
+				a := pageAnchors(page)
+				if a == nil {
+					t.Errorf("%s:%d: %s: no page %s", name, i+1, m[0], page)
+				} else if anchor != "" && !a[anchor[1:]] {
+					t.Errorf("%s:%d: %s: %s has no heading %s", name, i+1, m[0], page, anchor)
+				}
+			}
+		}
+	}
+}
+
+// headingAnchor is the anchor GitHub gives a Markdown heading: lower case,
+// punctuation dropped, spaces turned into hyphens.
+func headingAnchor(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(h)) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
