@@ -62,8 +62,8 @@ func decodeText(raw []byte, declared, fallback string) string {
 }
 
 // bomEncoding returns the UTF-16 or UTF-32 encoding whose byte order mark
-// starts raw, or nil (SPEC: a BOM without a declared charset is honoured).
-// The decoder drops the mark. UTF-32 is tested first: its little-endian
+// starts raw, or nil: a byte order mark without a declared charset is
+// honoured (docs/protocol.md). The decoder drops the mark. UTF-32 is tested first: its little-endian
 // mark starts with UTF-16's.
 func bomEncoding(raw []byte) encoding.Encoding {
 	switch {

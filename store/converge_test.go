@@ -277,7 +277,7 @@ func runModel(stream []*Message) map[modelKey]*modelRecord {
 	return model
 }
 
-// modelCommand is SPEC §1.3 in order: insert replaces, update patches,
+// modelCommand is docs/protocol.md#meaning in order: insert replaces, update patches,
 // delete empties.
 func modelCommand(r *modelRecord, c mailcmd.Command) {
 	switch c.Op {

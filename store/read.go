@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -83,14 +86,85 @@ func (s *Store) Records(ctx context.Context, tombstones bool) ([]Record, int64, 
 // division's record to another's (see Conflict); a loser is read as a
 // tombstone, with Conflict set.
 func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, error) {
-	// Few rows change between polls: find them by sequence, then sort them.
-	recs, seq, err := s.readRecords(ctx, "read changes", selectRecordSQL+` WHERE eml IN (
-		SELECT eml FROM record INDEXED BY record_seq WHERE seq > ?) ORDER BY division, eml`, after)
+	var recs []Record
+	var seq int64
+	err := s.read(ctx, "read changes", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&seq); err != nil {
+			return wrapErr("read sequence", err)
+		}
+		// Few rows change between polls: find them by sequence.
+		var err error
+		recs, err = scanRecords(ctx, tx, selectRecordSQL+" INDEXED BY record_seq WHERE seq > ?", after)
+		if err != nil {
+			return err
+		}
+		siblings, err := readSiblings(ctx, tx, recs, after)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, siblings...)
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
+	slices.SortFunc(recs, func(a, b Record) int {
+		return cmp.Or(cmp.Compare(a.Division, b.Division), cmp.Compare(a.Eml, b.Eml))
+	})
 	markConflicts(recs, nil)
 	return recs, seq, nil
+}
+
+// siblingsByScan is the number of changed records from which readSiblings
+// finds the shared addresses by one scan of the address index rather than
+// one lookup per address.
+const siblingsByScan = 1024
+
+// readSiblings returns the unchanged records (seq <= after) of other
+// divisions that share an address with the changed records.
+func readSiblings(ctx context.Context, tx *sql.Tx, changed []Record, after int64) ([]Record, error) {
+	emls := make(map[string]bool, len(changed))
+	for i := range changed {
+		emls[changed[i].Eml] = true
+	}
+	if len(changed) > siblingsByScan {
+		shared, err := sharedAddresses(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		for e := range emls {
+			if !shared[e] {
+				delete(emls, e)
+			}
+		}
+	}
+	var out []Record
+	for _, e := range slices.Sorted(maps.Keys(emls)) {
+		rs, err := scanRecords(ctx, tx, selectRecordSQL+" INDEXED BY record_eml WHERE eml = ? AND seq <= ?", e, after)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// sharedAddresses returns the addresses that records of several divisions hold.
+func sharedAddresses(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT eml FROM record INDEXED BY record_eml GROUP BY eml HAVING count(*) > 1`)
+	if err != nil {
+		return nil, wrapErr("find shared addresses", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, wrapErr("find shared addresses", err)
+		}
+		out[e] = true
+	}
+	return out, wrapErr("find shared addresses", rows.Err())
 }
 
 func (s *Store) readRecords(ctx context.Context, op, query string, args ...any) ([]Record, int64, error) {

@@ -106,8 +106,8 @@ type modelRecord struct {
 	ever   [2]int64 // the version (stamp, tie) that last made it exist
 }
 
-// model applies the messages in version order (Date, then Message-ID) with
-// the rules of README "What the centre does with a message".
+// model applies the messages in version order (Date, then a digest of the
+// Message-ID) with the docs/protocol.md#meaning rules.
 func model(msgs []genMessage) map[[2]string]*modelRecord {
 	sorted := append([]genMessage(nil), msgs...)
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -275,7 +275,8 @@ func withoutHeld(msgs []genMessage, held map[string]bool) []genMessage {
 // the safety net, addresses shared between divisions), applied in
 // generation order and again shuffled with 10% duplicates: each `dump -role
 // all` equals that of the stream less the syncs it held, replayed shuffled,
-// and what the rules applied in version order give, one entry per address.
+// and what the docs/protocol.md#meaning rules applied in version order
+// give, one entry per address.
 func TestConvergenceThroughIngestAndDump(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: 1,100 ingests")
