@@ -30,6 +30,9 @@ type applier struct {
 	scan     *rowScanner
 	args     []any
 	chunk    int   // addresses per query of loadMany (see dialect.loadChunk)
+	rows     int   // records per write; above 1 they are gathered (see dialect.writeRows)
+	pending  []any // arguments of the records gathered
+	npending int   // records gathered
 	seq      int64 // the message's change sequence; 0 until a record changes
 	written  int   // records written
 	killed   int   // live records a sync's floor deleted
@@ -338,7 +341,7 @@ func (a *applier) flush() error {
 			return err
 		}
 	}
-	return nil
+	return a.writePending()
 }
 
 func (a *applier) reset() {
@@ -357,12 +360,32 @@ func (a *applier) write(r *row) error {
 			return wrapErr("prepare record write", err)
 		}
 	}
+	if a.rows > 1 {
+		a.pending = append(a.pending, rowArgs(a.args, r, a.seq)...)
+		a.npending++
+		a.written++
+		if a.npending == a.rows {
+			return a.writePending()
+		}
+		return nil
+	}
 	a.args = rowArgs(a.args, r, a.seq)
 	if _, err := a.put.ExecContext(a.ctx, a.args...); err != nil {
 		return wrapErr("write record", err)
 	}
 	a.written++
 	return nil
+}
+
+// writePending writes the records that write has gathered, when it
+// gathers (dialect.writeRows), in one statement.
+func (a *applier) writePending() error {
+	if a.npending == 0 {
+		return nil
+	}
+	_, err := a.tx.ExecContext(a.ctx, upsertRecordsSQL(a.npending), a.pending...)
+	a.pending, a.npending = a.pending[:0], 0
+	return wrapErr("write records", err)
 }
 
 func boolInt(b bool) int {

@@ -35,6 +35,9 @@ type dialect struct {
 	// loadChunk, when not 0, replaces loadManyChunk: how many addresses one
 	// read of an applier names.
 	loadChunk int
+	// writeRows, above 1, is how many records an applier writes in one
+	// INSERT: for a server, a round trip saved per record.
+	writeRows int
 }
 
 var sqliteDialect = &dialect{
@@ -60,6 +63,7 @@ var postgresDialect = &dialect{
 	// made 10,000 inserts take seconds; a read by the whole primary key is
 	// an index probe whatever the statistics.
 	loadChunk: 1,
+	writeRows: 64,
 	afterCopy: []string{
 		`SELECT setval(pg_get_serial_sequence('journal', 'id'), coalesce(max(id), 0) + 1, false) FROM journal`,
 		`ANALYZE`,

@@ -35,6 +35,16 @@ var upsertRecordSQL = func() string {
 		") ON CONFLICT (division, eml) DO UPDATE SET " + strings.Join(set, ", ")
 }()
 
+// upsertRecordsSQL returns upsertRecordSQL for n records at once.
+func upsertRecordsSQL(n int) string {
+	if n == 1 {
+		return upsertRecordSQL
+	}
+	one := "(?" + strings.Repeat(", ?", numRecordColumns-1) + ")"
+	head, tail, _ := strings.Cut(upsertRecordSQL, one)
+	return head + one + strings.Repeat(", "+one, n-1) + tail
+}
+
 // selectRecordSQL reads records; callers append WHERE and ORDER BY.
 var selectRecordSQL = "SELECT " + recordColumns + " FROM record"
 

@@ -170,6 +170,7 @@ func (s *Store) applyCommands(ctx context.Context, tx *sql.Tx, m *Message) (Resu
 	if s.dialect.loadChunk > 0 {
 		a.chunk = s.dialect.loadChunk
 	}
+	a.rows = s.dialect.writeRows
 	defer a.close()
 	next, stream := commandSource(m)
 	rr, err := a.run(m, next)
