@@ -30,8 +30,9 @@ var _ Source = (*store.Store)(nil)
 type Options struct {
 	Source Source
 	Mapper *schema.Mapper
-	// Encoder encodes the entries for the front end (ldapserver.Encoder
-	// for LDAP).
+	// Encoder encodes the entries for the front end that sends them
+	// (wire.EntryEncoder of package ldapserver/wire for LDAP). Source,
+	// Mapper and Encoder are required.
 	Encoder Encoder
 	// Accounts are the simple-bind identities; Networks give roles by
 	// client address; Allow lists the networks that may connect (empty: all).
