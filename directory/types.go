@@ -1,7 +1,7 @@
 // Package directory is the core of the LDAP server: it turns binds into
 // roles, answers searches, compares and Who am I? over an immutable,
-// indexed in-memory snapshot of the store, and applies the policy of SPEC
-// §2.3 (roles, anti-harvesting limits). It knows nothing of connections or
+// indexed in-memory snapshot of the store, and applies the policy of
+// docs/roles.md (roles, anti-harvesting limits). It knows nothing of connections or
 // of decoding requests: the protocol layer (package ldapserver) decodes
 // requests into the types here and writes what the Emitter is handed. It
 // holds each entry encoded once, when a snapshot is built, by the Encoder

@@ -5,7 +5,7 @@
 // or its count from the terms file, with the entries only one server
 // returned and the attribute values that matched.
 //
-// The queries are those of ldapload (../shared/bench/ldapload): Postfix
+// The queries are those of bench/load: Postfix
 // (mail=...), autocomplete (|(cn=p*)(mail=p*)(sn=p*)(givenName=p*)) without
 // a size limit, caller ID (|(telephoneNumber=*d*)(mobile=*d*)) and a
 // division browse (objectClass=inetOrgPerson). Filters follow RFC 4515.
@@ -29,7 +29,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
-	"userdir/bench/internal/ldapconn"
+	"userdir/bench/internal/benchldap"
 )
 
 // errTerms reports a malformed terms file line.
@@ -321,12 +321,12 @@ func loadTerms(path string) ([]term, error) {
 
 // compare connects to both servers and checks every selected term.
 func compare(c config, ts []term, out io.Writer) error {
-	ca, err := ldapconn.Dial(c.aAddr, c.dn, c.pw)
+	ca, err := benchldap.Dial(c.aAddr, c.dn, c.pw)
 	if err != nil {
 		return err
 	}
 	defer ca.Close()
-	cb, err := ldapconn.Dial(c.bAddr, c.dn, c.pw)
+	cb, err := benchldap.Dial(c.bAddr, c.dn, c.pw)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
-	"userdir/bench/internal/ldapconn"
+	"userdir/bench/internal/benchldap"
 )
 
 // errTimeout is returned when the filter did not match before the deadline.
@@ -115,7 +115,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ldapwait: -filter is required")
 		os.Exit(2)
 	}
-	conn, err := ldapconn.Dial(*addr, *dn, *pw)
+	conn, err := benchldap.Dial(*addr, *dn, *pw)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ldapwait: %v\n", err)
 		os.Exit(2)

@@ -154,7 +154,7 @@ func ingestAll(t *testing.T, cfg string, msgs []genMessage) string {
 
 // The same stream of 500 messages, applied in generation order and again
 // shuffled with 10% duplicates, gives the same `dump -role all`, and that is
-// what the §1.3 rules applied in Date order give.
+// what the docs/protocol.md#meaning rules applied in Date order give.
 func TestConvergenceThroughIngestAndDump(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: 1,100 ingests")

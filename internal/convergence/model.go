@@ -1,5 +1,5 @@
-// Package convergence is the plain model of the convergence rules, for
-// tests: it applies command messages one after the other in Date order to
+// Package convergence is the plain model of the convergence rules
+// (docs/protocol.md#meaning), for tests: it applies command messages one after the other in Date order to
 // a map of records, with none of the stamps, floors and SQL of the store.
 // A store that was given the same messages in any order, with duplicates,
 // must end in the model's state (store's and cmd/userdir's convergence
