@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
+	"userdir/internal/readme"
 	"userdir/internal/testdb"
 )
 
@@ -185,7 +186,7 @@ func TestIntegrationMigrateStore(t *testing.T) {
 		"_cmd=delete:eml="+visibleAddr, "_cmd=bogus:eml=x@company.ru"))
 
 	// The README's command, with this test's paths.
-	snippet := strings.TrimSpace(readmeBlock(t, "migrate-store"))
+	snippet := strings.TrimSpace(readme.Block(t, "migrate-store"))
 	if !strings.HasPrefix(snippet, "userdir migrate-store ") {
 		t.Fatalf("README migrate-store snippet is %q", snippet)
 	}

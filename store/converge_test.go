@@ -5,10 +5,10 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
+	"userdir/internal/convergence"
 	"userdir/mailcmd"
 )
 
@@ -235,71 +235,13 @@ func shuffleWithDuplicates(stream []*Message, seed uint64) ([]*Message, int) {
 	return out, dups
 }
 
-// The model: a plain map of records, messages applied in Date order.
-
-type modelRecord struct {
-	exists bool
-	values [mailcmd.NumFields]string
-	ever   version // the version of the command that last made it exist
-}
-
-type modelKey struct{ division, eml string }
-
-func runModel(stream []*Message) map[modelKey]*modelRecord {
-	byDate := slices.Clone(stream)
-	sort.Slice(byDate, func(i, j int) bool {
-		a, b := version{byDate[i].Stamp.UnixNano(), Tie(byDate[i].MessageID, 0)}, version{byDate[j].Stamp.UnixNano(), Tie(byDate[j].MessageID, 0)}
-		return b.after(a)
-	})
-	model := make(map[modelKey]*modelRecord)
-	for _, m := range byDate {
-		listed := make(map[string]bool)
-		for i, c := range m.Commands {
-			if c.Op == mailcmd.OpSync {
-				continue
-			}
-			k := modelKey{m.Division, c.Eml}
-			if model[k] == nil {
-				model[k] = &modelRecord{}
-			}
-			modelCommand(model[k], c)
-			model[k].ever = version{m.Stamp.UnixNano(), Tie(m.MessageID, i+1)}
-			listed[c.Eml] = true
-		}
-		if m.Commands[0].Op == mailcmd.OpSync {
-			for k, r := range model {
-				if k.division == m.Division && !listed[k.eml] && modelKind(r) == m.Commands[0].Kind {
-					*r = modelRecord{}
-				}
-			}
-		}
+// runModel is the convergence model of the stream.
+func runModel(stream []*Message) map[convergence.Key]*convergence.Record {
+	msgs := make([]convergence.Message, len(stream))
+	for i, m := range stream {
+		msgs[i] = convergence.Message{Division: m.Division, Stamp: m.Stamp, Tie: Tie(m.MessageID, 0), Commands: m.Commands}
 	}
-	return model
-}
-
-// modelCommand is docs/protocol.md#meaning in order: insert replaces, update patches,
-// delete empties.
-func modelCommand(r *modelRecord, c mailcmd.Command) {
-	switch c.Op {
-	case mailcmd.OpInsert:
-		*r = modelRecord{exists: true, values: c.Values}
-	case mailcmd.OpUpdate:
-		r.exists = true
-		for f := range mailcmd.NumFields {
-			if c.Present[f] {
-				r.values[f] = c.Values[f]
-			}
-		}
-	case mailcmd.OpDelete:
-		*r = modelRecord{}
-	}
-}
-
-func modelKind(r *modelRecord) string {
-	if r.values[mailcmd.FieldKind] == "" {
-		return mailcmd.KindMailbox
-	}
-	return r.values[mailcmd.FieldKind]
+	return convergence.Run(msgs)
 }
 
 // compareStores fails at the first record that differs between a and b in
@@ -319,20 +261,20 @@ func compareStores(tb testing.TB, a, b []Record) {
 }
 
 // compareModel fails at the first record whose visible state differs from
-// the model's.
-func compareModel(tb testing.TB, recs []Record, model map[modelKey]*modelRecord) {
+// the model's; a record that loses its address to another division's is
+// visible as gone.
+func compareModel(tb testing.TB, recs []Record, model map[convergence.Key]*convergence.Record) {
 	tb.Helper()
-	winner := modelWinners(model)
+	winners := convergence.Winners(model)
 	live := 0
 	for i := range recs {
 		r := &recs[i]
-		k := modelKey{r.Division, r.Eml}
+		k := convergence.Key{Division: r.Division, Eml: r.Eml}
 		m := model[k]
 		if m == nil {
 			tb.Fatalf("store has %s/%s (%s), the model has no such record", r.Division, r.Eml, state(r))
 		}
-		shown := m.exists && (!modelCompetes(m) || winner[r.Eml] == r.Division)
-		want := state(&Record{Exists: shown, Values: m.values})
+		want := state(&Record{Exists: convergence.Shown(model, winners, k), Values: m.Values})
 		if got := state(r); got != want {
 			tb.Fatalf("%s/%s: store %q, model %q", r.Division, r.Eml, got, want)
 		}
@@ -344,27 +286,4 @@ func compareModel(tb testing.TB, recs []Record, model map[modelKey]*modelRecord)
 	if live == 0 || live == len(recs) {
 		tb.Fatalf("degenerate stream: %d of %d records live", live, len(recs))
 	}
-}
-
-func modelCompetes(r *modelRecord) bool { return r.exists && r.values[mailcmd.FieldAct] != "0" }
-
-// modelWinners picks each address's entry among the model's competing
-// records: the newest existence, then the division id sorting first.
-func modelWinners(model map[modelKey]*modelRecord) map[string]string {
-	win := map[string]string{}
-	for k, r := range model {
-		if !modelCompetes(r) {
-			continue
-		}
-		d, ok := win[k.eml]
-		if !ok {
-			win[k.eml] = k.division
-			continue
-		}
-		w := model[modelKey{d, k.eml}]
-		if r.ever.after(w.ever) || (r.ever == w.ever && k.division < d) {
-			win[k.eml] = k.division
-		}
-	}
-	return win
 }

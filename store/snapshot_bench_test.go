@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"userdir/directory"
+	"userdir/ldapserver/wire"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -27,7 +28,7 @@ func BenchmarkSnapshotLoad100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		d, err := directory.New(context.Background(), directory.Options{Source: s, Mapper: m, Logger: slog.New(slog.DiscardHandler)})
+		d, err := directory.New(context.Background(), directory.Options{Source: s, Mapper: m, Encoder: wire.EntryEncoder{}, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
 		}

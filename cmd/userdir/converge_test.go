@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"userdir/config"
+	"userdir/internal/convergence"
 	"userdir/mailcmd"
 	"userdir/schema"
 	"userdir/store"
@@ -99,104 +100,30 @@ func generateStream(r *rand.Rand, n int) []genMessage {
 	return out
 }
 
-// modelRecord is the plain model of one record.
-type modelRecord struct {
-	exists bool
-	vals   map[string]string
-	ever   [2]int64 // the version (stamp, tie) that last made it exist
+// model is the convergence model of msgs, their lines parsed as ingest
+// parses them.
+func model(msgs []genMessage) map[convergence.Key]*convergence.Record {
+	in := make([]convergence.Message, len(msgs))
+	for i, m := range msgs {
+		cmds, rejects, _ := mailcmd.ParseCommands(strings.Join(m.lines, "\n"))
+		if len(rejects) > 0 {
+			panic(fmt.Sprintf("generated message %s has rejected lines: %v", m.id, rejects))
+		}
+		in[i] = convergence.Message{Division: m.div, Stamp: m.date, Tie: store.Tie(m.id, 0), Commands: cmds}
+	}
+	return convergence.Run(in)
 }
 
-// model applies the messages in version order (Date, then a digest of the
-// Message-ID) with the docs/protocol.md#meaning rules.
-func model(msgs []genMessage) map[[2]string]*modelRecord {
-	sorted := append([]genMessage(nil), msgs...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if !sorted[i].date.Equal(sorted[j].date) {
-			return sorted[i].date.Before(sorted[j].date)
-		}
-		return store.Tie(sorted[i].id, 0) < store.Tie(sorted[j].id, 0)
-	})
-	recs := map[[2]string]*modelRecord{}
-	get := func(div, eml string) *modelRecord {
-		k := [2]string{div, eml}
-		if recs[k] == nil {
-			recs[k] = &modelRecord{vals: map[string]string{}}
-		}
-		return recs[k]
-	}
-	for _, m := range sorted {
-		syncKind, listed := "", map[string]bool{}
-		for i, line := range m.lines {
-			kv := map[string]string{}
-			for _, f := range strings.Split(line, ":") {
-				k, v, _ := strings.Cut(f, "=")
-				kv[k] = v
-			}
-			if i == 0 && kv["_cmd"] == "sync" {
-				syncKind = kv["type"]
-				continue
-			}
-			rec := get(m.div, kv["eml"])
-			switch kv["_cmd"] {
-			case "insert":
-				rec.exists, rec.vals = true, map[string]string{}
-				listed[kv["eml"]] = true
-			case "update":
-				rec.exists = true
-			case "delete":
-				rec.exists, rec.vals = false, map[string]string{}
-			}
-			for k, v := range kv {
-				if k != "_cmd" && k != "eml" && kv["_cmd"] != "delete" {
-					rec.vals[k] = v
-				}
-			}
-			if rec.exists {
-				rec.ever = [2]int64{m.date.UnixNano(), store.Tie(m.id, i+1)}
-			}
-		}
-		if syncKind != "" {
-			for k, rec := range recs {
-				kind := rec.vals["type"]
-				if kind == "" {
-					kind = "mbox"
-				}
-				if k[0] == m.div && kind == syncKind && !listed[k[1]] {
-					rec.exists, rec.vals = false, map[string]string{}
-				}
-			}
-		}
-	}
-	return recs
-}
-
-// modelLDIF renders the model's existing records as `dump -role all` would.
-func modelLDIF(t *testing.T, cfg *config.Config, recs map[[2]string]*modelRecord) string {
+// modelLDIF renders the model's served records (existing, and the winner
+// of their address) as `dump -role all` would.
+func modelLDIF(t *testing.T, cfg *config.Config, recs map[convergence.Key]*convergence.Record) string {
 	t.Helper()
+	winners := convergence.Winners(recs)
 	var list []store.Record
-	winner := map[string][2]string{} // eml -> the key of the record that shows
-	competes := func(m *modelRecord) bool { return m.exists && m.vals["act"] != "0" }
 	for k, m := range recs {
-		w, ok := winner[k[1]]
-		if !competes(m) {
-			continue
+		if convergence.Shown(recs, winners, k) {
+			list = append(list, store.Record{Division: k.Division, Eml: k.Eml, Exists: true, Values: m.Values})
 		}
-		if !ok || m.ever[0] > recs[w].ever[0] || (m.ever[0] == recs[w].ever[0] &&
-			(m.ever[1] > recs[w].ever[1] || (m.ever[1] == recs[w].ever[1] && k[0] < w[0]))) {
-			winner[k[1]] = k
-		}
-	}
-	for k, m := range recs {
-		if !m.exists || (competes(m) && winner[k[1]] != k) {
-			continue
-		}
-		r := store.Record{Division: k[0], Eml: k[1], Exists: true}
-		for key, v := range m.vals {
-			if f, ok := mailcmd.FieldByKey(key); ok {
-				r.Values[f] = v
-			}
-		}
-		list = append(list, r)
 	}
 	sort.Slice(list, func(i, j int) bool {
 		if list[i].Division != list[j].Division {

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+
+	"userdir/internal/readme"
 )
 
 // The tests of this file reproduce the failures of issue 8 ("A branch's
@@ -199,15 +200,7 @@ func TestValueLimits(t *testing.T) {
 // TestReadmeRelease runs the README's release example on a held sync with
 // the Message-ID it names.
 func TestReadmeRelease(t *testing.T) {
-	data, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, block, ok := strings.Cut(string(data), "<!-- readme-test: release -->\n```sh\n")
-	block, _, ok2 := strings.Cut(block, "```")
-	if !ok || !ok2 {
-		t.Fatal("README.md has no release example")
-	}
+	block := readme.Block(t, "release")
 	cfg := sampleConfig(t, t.TempDir())
 	mustIngest(t, cfg, commandMail("0001", "full@test", "Mon, 02 Nov 2026 10:00:00 +0500", tyumenMailboxes(20)))
 	mustIngest(t, cfg, commandMail("0001", "20261102.nightly@mx.tyumen.company.ru", "Mon, 02 Nov 2026 23:00:00 +0500", "_cmd=sync:type=mbox\n"))
