@@ -97,3 +97,21 @@ func TestCheckConfigMissing(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 78 and why %s cannot be read", r.code, r.stderr, path)
 	}
 }
+
+// TestCheckConfigPostgresPassword: a password in the store URL is never
+// shown.
+func TestCheckConfigPostgresPassword(t *testing.T) {
+	data, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "userdir.toml")
+	text := strings.Replace(string(data), `store = "userdir.db"`, `store = "postgres://userdir:s3cret@db1,db2/userdir"`, 1)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, "", nil, "check-config", "-config", path)
+	if r.code != exitOK || !strings.Contains(r.stdout, "postgres://userdir:xxxxx@db1,db2/userdir") || strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Errorf("check-config of a store URL with a password: %+v", r)
+	}
+}
