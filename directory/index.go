@@ -237,6 +237,22 @@ func (p *phoneIndex) add(id int32, digits string) {
 	p.ids[k] = append(list, id)
 }
 
+// addPhones indexes every phone value of e for equality. It must not use
+// the gram group's values: appendDistinct drops a value contained in
+// another, and an extension (1104) is often the tail of the entry's city
+// number (+7 (3462) 24-11-04), yet it must be found by itself.
+func addPhones(p *phoneIndex, id int32, e *schema.Entry) {
+	for _, a := range e.Attrs {
+		if slices.Contains(phoneAttrs, a.Type) {
+			for _, n := range a.Norm() {
+				if n != "" {
+					p.add(id, n)
+				}
+			}
+		}
+	}
+}
+
 func (p *phoneIndex) equal(digits string) []int32 {
 	if digits == "" {
 		return nil
@@ -293,9 +309,7 @@ func buildIndexes(items []*item) *indexes {
 		ix.names.count(int32(id), g.names)
 		ix.mail.count(int32(id), g.mail)
 		ix.phones.count(int32(id), g.phones)
-		for _, n := range g.phones {
-			ix.phone.add(int32(id), n)
-		}
+		addPhones(ix.phone, int32(id), it.entry)
 	}
 	for _, gi := range []*gramIndex{ix.names, ix.mail, ix.phones} {
 		gi.allocate()
