@@ -25,6 +25,10 @@ type Account struct {
 type Network struct {
 	Prefix netip.Prefix
 	Role   schema.Role
+	// HarvestBudget overrides Options.HarvestBudget for book clients of
+	// this network, each address (IPv6: each /64) on its own: an office
+	// behind one NAT address. 0 keeps the default.
+	HarvestBudget int
 }
 
 // binder checks simple binds: bcrypt against the configured hashes, with a

@@ -50,16 +50,17 @@ func (r *run) materialized() SearchResult {
 			return res
 		}
 		if err := r.emitAll(window); err != nil {
-			res.Result = Result{Code: Other}
+			f := r.failure(err)
+			res.Result = f.Result
 		}
 		return res
 	}
 	if r.req.Paging != nil {
-		c := &cursor{snap: r.snap, items: ids, final: final, sel: r.sel, key: pagingKey(r.req)}
+		c := &cursor{snap: r.snap, items: ids, final: final, sel: r.sel, key: pagingKey(r.req), budget: r.budget}
 		return r.page(c, res)
 	}
 	if err := r.emitAll(ids); err != nil {
-		return SearchResult{Result: Result{Code: Other}}
+		return r.failure(err)
 	}
 	res.Result = Result{Code: final}
 	return res
@@ -84,7 +85,7 @@ func (r *run) page(c *cursor, res SearchResult) SearchResult {
 		size = len(c.items) - c.pos
 	}
 	if err := r.emitAll(c.items[c.pos : c.pos+size]); err != nil {
-		return SearchResult{Result: Result{Code: Other}}
+		return r.failure(err)
 	}
 	c.pos += size
 	res.Paging = &PagingResponse{Size: len(c.items)}
@@ -105,7 +106,7 @@ func (d *Directory) nextPage(ctx context.Context, s *Session, req *SearchRequest
 	if req.Paging.Size == 0 { // the client abandons the paged search
 		return SearchResult{Paging: &PagingResponse{}}
 	}
-	r := &run{d: d, s: s, req: req, out: out, ctx: ctx, snap: c.snap, sel: c.sel}
+	r := &run{d: d, s: s, req: req, out: out, ctx: ctx, snap: c.snap, sel: c.sel, budget: c.budget}
 	return r.page(c, SearchResult{})
 }
 
@@ -126,12 +127,13 @@ func pagingKey(req *SearchRequest) string {
 
 // cursor is a paged search in progress, pinned to its snapshot.
 type cursor struct {
-	snap  *Snapshot
-	items []*item
-	pos   int
-	final ResultCode
-	sel   selection
-	key   string
+	snap   *Snapshot
+	items  []*item
+	pos    int
+	final  ResultCode
+	sel    selection
+	key    string
+	budget []budgetKey
 }
 
 // cursorSet holds a connection's open paged searches, the oldest dropped
