@@ -4,26 +4,33 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
 
 // DefaultHarvestBudget is the distinct entries a client network (an IPv4
 // address, an IPv6 /64) or a bound book account may receive in 24 hours.
-// A simulated heavy Thunderbird user, looking up 400 people a day from a
-// 20,000-entry book by autocomplete typed letter by letter and by
-// address-book search, receives at most about 1,500 distinct entries a day
-// (TestHeavyUserStaysWithinBudget prints the figure); the default leaves a
-// wide margin above that and keeps a harvester far from the whole book.
-const DefaultHarvestBudget = 5000
+// A simulated heavy Thunderbird user (TestHeavyUserStaysWithinBudget), who
+// looks up 300 people a day drawn at random from a 20,000-entry book by
+// compose autocomplete typed letter by letter and by address-book search,
+// receives at most about 6,900 distinct entries a day: some 20 per person,
+// mostly namesakes of the three-letter search. The default is about three
+// times that.
+const DefaultHarvestBudget = 20000
 
 // budgetWindow is how long a disclosed entry counts against a budget.
 const budgetWindow = 24 * time.Hour
 
-// maxBudgetKeys bounds the networks and accounts tracked at once: with the
-// default budget some 5000 × 16 bytes each. Past it, keys whose entries
-// have all expired are forgotten first, then the one used least recently.
-const maxBudgetKeys = 8192
+// maxBudgetKeys and maxBudgetEntries bound the memory of the budgets
+// (about 40 bytes an entry in a map: some 80 MB at most). Past either,
+// keys whose entries have all expired are forgotten first, then those used
+// least recently: that needs thousands of networks, each of which gets its
+// own budget anyway.
+const (
+	maxBudgetKeys    = 8192
+	maxBudgetEntries = 2 << 20
+)
 
 // pruneEvery bounds how often one key's expired entries are swept.
 const pruneEvery = time.Minute
@@ -48,8 +55,9 @@ func netKey(a netip.Addr) string {
 
 // discloser counts the distinct entries each key has received.
 type discloser struct {
-	mu   sync.Mutex
-	keys map[string]*disclosed
+	mu    sync.Mutex
+	keys  map[string]*disclosed
+	total int // entries in all keys
 	log  *slog.Logger
 	stat *Stats
 }
@@ -88,7 +96,7 @@ func (b *discloser) admit(keys []budgetKey, h uint64, now time.Time) bool {
 			continue
 		}
 		if len(d.seen) >= k.limit {
-			d.prune(now)
+			b.total -= d.prune(now)
 		}
 		if len(d.seen) >= k.limit {
 			b.exhausted(k, d, now)
@@ -96,9 +104,16 @@ func (b *discloser) admit(keys []budgetKey, h uint64, now time.Time) bool {
 		}
 	}
 	for _, d := range ds {
-		if t, ok := d.seen[h]; !ok || sec-t >= int64(budgetWindow/time.Second) {
+		t, ok := d.seen[h]
+		if !ok {
+			b.total++
+		}
+		if !ok || sec-t >= int64(budgetWindow/time.Second) {
 			d.seen[h] = sec
 		}
+	}
+	for b.total > maxBudgetEntries && len(b.keys) > len(keys) {
+		b.evict(now, keys)
 	}
 	return true
 }
@@ -107,7 +122,7 @@ func (b *discloser) get(name string, now time.Time) *disclosed {
 	d := b.keys[name]
 	if d == nil {
 		if len(b.keys) >= maxBudgetKeys {
-			b.evict(now)
+			b.evict(now, nil)
 		}
 		d = &disclosed{seen: make(map[uint64]int64), pruned: now}
 		b.keys[name] = d
@@ -117,35 +132,46 @@ func (b *discloser) get(name string, now time.Time) *disclosed {
 }
 
 // evict forgets keys with nothing left in the window, or else the key used
-// least recently.
-func (b *discloser) evict(now time.Time) {
+// least recently that is not in keep.
+func (b *discloser) evict(now time.Time, keep []budgetKey) {
 	var oldest string
 	for name, d := range b.keys {
 		if now.Sub(d.used) > budgetWindow {
-			delete(b.keys, name)
+			b.drop(name)
+			continue
+		}
+		if slices.ContainsFunc(keep, func(k budgetKey) bool { return k.name == name }) {
 			continue
 		}
 		if oldest == "" || d.used.Before(b.keys[oldest].used) {
 			oldest = name
 		}
 	}
-	if len(b.keys) >= maxBudgetKeys && oldest != "" {
-		delete(b.keys, oldest)
+	if (len(b.keys) >= maxBudgetKeys || b.total > maxBudgetEntries) && oldest != "" {
+		b.drop(oldest)
 	}
 }
 
-// prune drops entries sent longer than the window ago, at most once a minute.
-func (d *disclosed) prune(now time.Time) {
+func (b *discloser) drop(name string) {
+	b.total -= len(b.keys[name].seen)
+	delete(b.keys, name)
+}
+
+// prune drops entries sent longer than the window ago, at most once a
+// minute, and returns how many it dropped.
+func (d *disclosed) prune(now time.Time) int {
 	if now.Sub(d.pruned) < pruneEvery {
-		return
+		return 0
 	}
 	d.pruned = now
-	cut := now.Add(-budgetWindow).Unix()
+	cut, n := now.Add(-budgetWindow).Unix(), 0
 	for h, t := range d.seen {
 		if t <= cut {
 			delete(d.seen, h)
+			n++
 		}
 	}
+	return n
 }
 
 func (b *discloser) exhausted(k budgetKey, d *disclosed, now time.Time) {
