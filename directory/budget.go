@@ -58,8 +58,8 @@ type discloser struct {
 	mu    sync.Mutex
 	keys  map[string]*disclosed
 	total int // entries in all keys
-	log  *slog.Logger
-	stat *Stats
+	log   *slog.Logger
+	stat  *Stats
 }
 
 // disclosed is one key's entries, each with the time it was first sent.

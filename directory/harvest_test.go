@@ -3,8 +3,8 @@ package directory
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
