@@ -113,7 +113,9 @@ func TestSearchRoles(t *testing.T) {
 		{"book sees visible mailboxes", book, "(mail=*@company.ru)", nil}, // final piece "@company.ru" is selective? no: mail domain is common, but long enough
 		{"book: hidden invisible", book, "(mail=hidden@company.ru)", nil},
 		{"mta: hidden visible", mta, "(mail=hidden@company.ru)", []string{"hidden@company.ru"}},
-		{"book: alias invisible", book, "(mail=sales@company.ru)", nil},
+		{"book: alias visible like a mailbox", book, "(mail=sales@company.ru)", []string{"sales@company.ru"}},
+		{"book: alias found by its whole name", book, "(cn=*продаж*)", []string{"sales@company.ru"}},
+		{"book: alias name not split", book, "(sn=отдел продаж)", []string{"sales@company.ru"}},
 		{"mta: alias visible", mta, "(mail=sales@company.ru)", []string{"sales@company.ru"}},
 		{"book: inactive invisible", book, "(mail=inactive@company.ru)", nil},
 		{"mta: inactive invisible", mta, "(mail=inactive@company.ru)", nil},
@@ -129,7 +131,7 @@ func TestSearchRoles(t *testing.T) {
 		{"unknown attribute is undefined", book, "(|(mozillaNickname=иван)(cn=иван*))", []string{"ivanov@company.ru", "ivanova@company.ru"}},
 		{"not", mta, "(&(cn=иван*)(!(cn=*мария*)))", []string{"ivanov@company.ru"}},
 	}
-	tests[0].want = []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}
+	tests[0].want = []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sales@company.ru", "sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, res := search(t, d, tt.s, "dc=company,dc=ru", ScopeSub, tt.filter)

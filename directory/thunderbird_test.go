@@ -48,6 +48,7 @@ func TestThunderbirdFilters(t *testing.T) {
 		{"book by division", tbBookFilter("Тобольск"), []string{"sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}},
 		{"book by department and name", tbBookFilter("ИТ Иванов"), []string{"ivanov@company.ru"}},
 		{"book latin", tbBookFilter("smith"), []string{"smith@company.ru"}},
+		{"book finds an alias", tbBookFilter("Отдел продаж"), []string{"sales@company.ru"}},
 		{"book first letter", tbBookFilter("И"), nil},
 		{"book second word one letter", tbBookFilter("Иванов И"), []string{"ivanov@company.ru", "ivanova@company.ru"}},
 		{"autocomplete two letters", tbAutocomplete("ив"), []string{"ivanov@company.ru", "ivanova@company.ru"}},
@@ -71,7 +72,7 @@ func TestThunderbirdFilters(t *testing.T) {
 		}
 		// A reader account gets the whole book.
 		reader := &Session{Peer: loopback, Role: "reader", Authenticated: true, cursors: newCursorSet()}
-		if c, res := search(t, d, reader, "dc=company,dc=ru", ScopeSub, f); res.Code != Success || len(c.mails()) != 6 {
+		if c, res := search(t, d, reader, "dc=company,dc=ru", ScopeSub, f); res.Code != Success || len(c.mails()) != 7 {
 			t.Errorf("reader %s: code %d, %v", f, res.Code, c.mails())
 		}
 	}

@@ -7,7 +7,7 @@ type Role string
 
 // The roles. RoleAll exists only for `userdir dump`: it adds inactive records.
 const (
-	RoleBook   Role = "book"   // active, visible mailboxes; anonymous limits apply
+	RoleBook   Role = "book"   // active, visible mailboxes and aliases; anonymous limits apply
 	RoleReader Role = "reader" // like book, without the anonymous limits
 	RoleMTA    Role = "mta"    // every active entry, visible or not, aliases included
 	RoleAll    Role = "all"    // everything, inactive records included (dump only)
@@ -38,7 +38,7 @@ func (r Role) Sees(e *Entry) bool {
 	case RoleMTA:
 		return e.Active
 	case RoleBook, RoleReader:
-		return e.Active && e.Visible && e.Kind == KindMailbox
+		return e.Active && e.Visible // aliases too: "Отдел продаж" is found in the address book
 	}
 	return false
 }

@@ -131,7 +131,7 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		}}
 	}
 	s.srv, err = ldapserver.New(ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
-		MaxConns: cfg.LDAP.MaxConns, Logger: log})
+		MaxConns: cfg.LDAP.MaxConns, MaxConnsPerAddress: cfg.LDAP.MaxConnsAddr, Logger: log})
 	if err != nil {
 		s.store.Close()
 		return nil, err
@@ -210,14 +210,14 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	l := &cfg.LDAP
 	o := directory.Options{
 		Source: st, Mapper: m, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
-		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
+		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit, HarvestBudget: l.HarvestBudget,
 		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
 	}
 	for _, a := range l.Accounts {
 		o.Accounts = append(o.Accounts, directory.Account{DN: a.DN, PasswordHash: a.PasswordHash, Role: schema.Role(a.Role)})
 	}
 	for _, n := range l.Networks {
-		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role)})
+		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role), HarvestBudget: n.HarvestBudget})
 	}
 	return o, nil
 }
