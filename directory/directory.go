@@ -285,8 +285,13 @@ func (d *Directory) Bind(ctx context.Context, peer netip.Addr, name string, pass
 		return anon, Result{Code: InvalidDNSyntax, Message: "invalid DN"}
 	}
 	p := d.policy.Load()
-	role, ok := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
-	if !ok {
+	role, err := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
+	switch {
+	case errors.Is(err, errThrottled):
+		d.stats.BindThrottled.Add(1)
+		d.log.Info("bind refused: too many recent failures", "dn", name, "peer", anon.Peer)
+		return anon, Result{Code: Busy, Message: "too many failed binds for this name or address; try again later"}
+	case err != nil:
 		d.stats.BindFailures.Add(1)
 		d.log.Info("bind failed", "dn", name, "peer", anon.Peer)
 		return anon, Result{Code: InvalidCredentials}
