@@ -2,10 +2,10 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -55,9 +55,10 @@ type binder struct {
 
 // failure is the recent failures of one DN or address.
 type failure struct {
-	count int
-	last  time.Time
-	next  time.Time // the earliest the next attempt is checked
+	count   int
+	pending int // attempts given a turn and not yet recorded
+	last    time.Time
+	next    time.Time // the earliest the next attempt is checked
 }
 
 const (
@@ -123,6 +124,7 @@ func (b *binder) check(ctx context.Context, peer netip.Addr, ndn string, passwor
 		return "", errThrottled
 	}
 	if !sleep(ctx, wait) {
+		b.unreserve(keys)
 		return "", ctx.Err()
 	}
 	role, ok = b.verify(ctx, ndn, password)
@@ -153,7 +155,9 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // reserve gives an attempt its turn: when the DN or the address has failed
 // recently, no sooner than their next free time, which it then pushes on
-// by their delay. It reports false when the turn is too far away.
+// by the delay of their failures counting the attempts already waiting
+// (each is presumed to fail). It reports false when the turn is too far
+// away.
 func (b *binder) reserve(keys [2]string, now time.Time) (time.Duration, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -168,10 +172,22 @@ func (b *binder) reserve(keys [2]string, now time.Time) (time.Duration, bool) {
 	}
 	for _, k := range keys {
 		if f := b.failures[k]; f != nil && now.Sub(f.last) < failureForget {
-			f.next = start.Add(failureDelay(f.count))
+			f.pending++
+			f.next = start.Add(failureDelay(f.count + f.pending))
 		}
 	}
 	return start.Sub(now), true
+}
+
+// unreserve forgets the turn of an attempt abandoned while waiting.
+func (b *binder) unreserve(keys [2]string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, k := range keys {
+		if f := b.failures[k]; f != nil {
+			f.pending = max(f.pending-1, 0)
+		}
+	}
 }
 
 // failureDelay is the delay after n recent failures.
@@ -230,6 +246,7 @@ func (b *binder) record(keys [2]string, ok bool, sum [32]byte, role schema.Role,
 			f = &failure{next: now}
 			b.failures[k] = f
 		}
+		f.pending = max(f.pending-1, 0)
 		f.count++
 		f.last = now
 		if next := now.Add(failureDelay(f.count)); next.After(f.next) {
