@@ -306,3 +306,44 @@ func TestDisconnectCancelsWork(t *testing.T) {
 		t.Fatal("the search went on after its client left")
 	}
 }
+
+// blockBackend blocks searches of "cn=slow" until they are cancelled,
+// counting the cancellations.
+type blockBackend struct {
+	ldapserver.Backend
+	cancelled *atomic.Int64
+}
+
+func (b blockBackend) Search(ctx context.Context, s *directory.Session, req *directory.SearchRequest, out directory.Emitter) directory.SearchResult {
+	if req.BaseDN == "cn=slow" {
+		select {
+		case <-ctx.Done():
+			b.cancelled.Add(1)
+		case <-time.After(10 * time.Second):
+		}
+		return directory.SearchResult{}
+	}
+	return b.Backend.Search(ctx, s, req, out)
+}
+
+// TestOutstandingRequestsBounded: a connection with MaxOutstanding (16)
+// requests in flight gets busy (51) for more, not another goroutine each;
+// when it leaves, all 16 are cancelled.
+func TestOutstandingRequestsBounded(t *testing.T) {
+	var cancelled atomic.Int64
+	ts := startServer(t, serverOptions{wrap: func(b ldapserver.Backend) ldapserver.Backend { return blockBackend{b, &cancelled} }})
+	r := ts.raw(t)
+	for i := range 40 {
+		r.send(int64(i+1), searchOp("cn=slow", "(objectClass=*)"))
+	}
+	busy := 0
+	for busy < 40-16 {
+		_, tag, code := r.read()
+		if tag != 5 || code != 51 {
+			t.Fatalf("response tag %d code %d while 16 requests block; want busy", tag, code)
+		}
+		busy++
+	}
+	r.nc.Close()
+	waitUntil(t, func() bool { return cancelled.Load() == 16 }, "the 16 searches of a client that left cancelled")
+}
