@@ -10,7 +10,7 @@ import (
 	"userdir/schema"
 )
 
-// selectivity says how a book search's filter is treated (SPEC §2.3; see
+// selectivity says how a book search's filter is treated (see
 // the README's "Who sees what").
 type selectivity int
 
