@@ -116,7 +116,17 @@ func pieceLen(t *schema.AttributeType, p string) int {
 	return utf8.RuneCountInString(norm)
 }
 
-// rateLimiter is a token bucket per client address.
+// rateKey is the address a book search's rate counts against: an IPv4
+// address, or an IPv6 address's /64, since one customer holds a whole /64.
+func rateKey(a netip.Addr) netip.Addr {
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.Addr()
+	}
+	return a
+}
+
+// rateLimiter is a token bucket per client address (see rateKey).
 type rateLimiter struct {
 	mu      sync.Mutex
 	perMin  int

@@ -14,7 +14,7 @@ import (
 // request was abandoned) the result does not matter and is not sent.
 func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, out Emitter) SearchResult {
 	p := d.policy.Load()
-	if s.Role.Limited() && !p.limiter.allow(s.Peer, d.now()) {
+	if s.Role.Limited() && !p.limiter.allow(rateKey(s.Peer), d.now()) {
 		d.stats.RefusedRate.Add(1)
 		return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
 	}
