@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"userdir/config"
 )
 
 // DefaultHarvestBudget is the distinct entries a client network (an IPv4
@@ -17,7 +19,7 @@ import (
 // receives at most about 6,900 distinct entries a day: some 20 per person,
 // mostly namesakes of the three-letter search. The default is about three
 // times that.
-const DefaultHarvestBudget = 20000
+const DefaultHarvestBudget = config.DefaultHarvestBudget
 
 // budgetWindow is how long a disclosed entry counts against a budget.
 const budgetWindow = 24 * time.Hour

@@ -14,6 +14,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
+	"userdir/config"
 	"userdir/directory"
 	"userdir/schema"
 )
@@ -30,20 +31,22 @@ type Backend interface {
 
 var _ Backend = (*directory.Directory)(nil)
 
-// Options configure a Server. Zero values work.
+// Options configure a Server. Backend is required; the zero values of the
+// other fields work.
 type Options struct {
 	Backend Backend
 	// TLS enables ldaps:// listeners and StartTLS; nil disables both.
 	TLS *tls.Config
 	// IdleTimeout closes a connection with no request in flight after this
-	// long without one; 0 means 5 minutes.
+	// long without one; 0 means config.DefaultIdleTimeout (5 minutes).
 	IdleTimeout time.Duration
-	// MaxConns bounds open connections; 0 means 1024. The last
-	// sixteenth of them (at least one) is kept for clients whose address
-	// has the mta role, so that Postfix is never locked out.
+	// MaxConns bounds open connections; 0 means config.DefaultMaxConns
+	// (1024). The last sixteenth of them (at least one) is kept for
+	// clients whose address has the mta role, so that Postfix is never
+	// locked out.
 	MaxConns int
 	// MaxConnsPerAddress bounds the connections of one client address (an
-	// IPv4 address, an IPv6 /64); 0 means 128. Clients whose address has
+	// IPv4 address, an IPv6 /64); 0 means config.DefaultMaxConnsAddr (128). Clients whose address has
 	// the mta role are exempt.
 	MaxConnsPerAddress int
 	// MaxOutstanding bounds the requests in flight on one connection; 0 means 16.
@@ -81,16 +84,16 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("ldapserver: no Backend")
 	}
 	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = 5 * time.Minute
+		o.IdleTimeout = config.DefaultIdleTimeout
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 1024
+		o.MaxConns = config.DefaultMaxConns
 	}
 	if o.MaxOutstanding <= 0 {
 		o.MaxOutstanding = 16
 	}
 	if o.MaxConnsPerAddress <= 0 {
-		o.MaxConnsPerAddress = 128
+		o.MaxConnsPerAddress = config.DefaultMaxConnsAddr
 	}
 	log := o.Logger
 	if log == nil {
