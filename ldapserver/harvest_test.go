@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +145,53 @@ func TestHarvesterGetsAtMostTheBudget(t *testing.T) {
 	}
 	if st.RefusedBudget.Load() == 0 {
 		t.Error("RefusedBudget not counted")
+	}
+}
+
+// TestThunderbirdOverTheWire: Thunderbird 153's address-book search (one
+// and two words, Cyrillic, ё typed as е) and compose autocomplete find the
+// right people anonymously over the wire; the first letter typed gets
+// success with nothing, "Download now" 53 with its diagnostic.
+func TestThunderbirdOverTheWire(t *testing.T) {
+	ts := startServer(t, serverOptions{})
+	c := ts.dial(t)
+	book := func(words ...string) string {
+		var ors []string
+		for _, w := range words {
+			ors = append(ors, strings.ReplaceAll("(|(cn=*X*)(givenName=*X*)(sn=*X*)(mozillaNickname=*X*)(mail=*X*)(mozillaSecondEmail=*X*)(&(description=*X*))(o=*X*)(ou=*X*)(title=*X*)(mozillaWorkUrl=*X*)(mozillaHomeUrl=*X*))", "X", w))
+		}
+		if len(ors) == 1 {
+			return ors[0]
+		}
+		return "(&" + strings.Join(ors, "") + ")"
+	}
+	auto := func(x string) string { return strings.ReplaceAll("(|(cn=*X*)(mail=*X*)(givenName=*X*)(sn=*X*))", "X", x) }
+	for _, tt := range []struct {
+		filter string
+		want   []string
+	}{
+		{book("Иван"), []string{"ivanov@company.ru", "ivanova@company.ru"}},
+		{book("Иванова", "Мария"), []string{"ivanova@company.ru"}},
+		{book("Елкин"), []string{"yolkin@company.ru"}},
+		{book("Отдел", "продаж"), []string{"sales@company.ru"}},
+		{book("И"), nil},
+		{auto("ив"), []string{"ivanov@company.ru", "ivanova@company.ru"}},
+		{auto("ёлк"), []string{"yolkin@company.ru"}},
+		{auto("и"), nil},
+	} {
+		req := ldap.NewSearchRequest(suffix, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 50, 0, false, tt.filter,
+			[]string{"cn", "mail", "telephoneNumber"}, nil)
+		sr, err := c.Search(req)
+		if err != nil {
+			t.Errorf("%s: %v", tt.filter, err)
+			continue
+		}
+		if got := mails(sr); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.filter, got, tt.want)
+		}
+	}
+	_, err := c.Search(ldap.NewSearchRequest(suffix, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, "(objectclass=*)", nil, nil))
+	if !ldap.IsErrorWithCode(err, ldap.LDAPResultUnwillingToPerform) || !strings.Contains(err.Error(), "reader account") {
+		t.Errorf("Download now: %v; want 53 with a diagnostic", err)
 	}
 }
