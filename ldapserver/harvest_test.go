@@ -165,7 +165,9 @@ func TestThunderbirdOverTheWire(t *testing.T) {
 		}
 		return "(&" + strings.Join(ors, "") + ")"
 	}
-	auto := func(x string) string { return strings.ReplaceAll("(|(cn=*X*)(mail=*X*)(givenName=*X*)(sn=*X*))", "X", x) }
+	auto := func(x string) string {
+		return strings.ReplaceAll("(|(cn=*X*)(mail=*X*)(givenName=*X*)(sn=*X*))", "X", x)
+	}
 	for _, tt := range []struct {
 		filter string
 		want   []string
