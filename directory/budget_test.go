@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -82,5 +84,35 @@ func TestBudgetKeys(t *testing.T) {
 	}
 	if got := d.Stats().BudgetExhausted.Load(); got < 5 {
 		t.Errorf("BudgetExhausted = %d", got)
+	}
+}
+
+// TestBudgetMemoryBounded: more networks than maxBudgetKeys are tracked
+// in bounded memory, the least recently used forgotten first.
+func TestBudgetMemoryBounded(t *testing.T) {
+	var st Stats
+	b := newDiscloser(slog.New(slog.DiscardHandler), &st)
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	for i := range maxBudgetKeys + 1000 {
+		k := []budgetKey{{name: fmt.Sprintf("net 10.%d.%d.%d", i>>16, i>>8&255, i&255), limit: 10}}
+		for h := range 3 {
+			if !b.admit(k, uint64(h), now) {
+				t.Fatalf("key %d refused entry %d", i, h)
+			}
+		}
+		now = now.Add(time.Millisecond)
+	}
+	if len(b.keys) > maxBudgetKeys {
+		t.Errorf("%d keys tracked, bound %d", len(b.keys), maxBudgetKeys)
+	}
+	n := 0
+	for _, d := range b.keys {
+		n += len(d.seen)
+	}
+	if n != b.total {
+		t.Errorf("total %d, counted %d", b.total, n)
+	}
+	if _, ok := b.keys["net 10.0.0.0"]; ok {
+		t.Error("the least recently used key was kept")
 	}
 }

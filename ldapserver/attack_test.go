@@ -347,3 +347,19 @@ func TestOutstandingRequestsBounded(t *testing.T) {
 	r.nc.Close()
 	waitUntil(t, func() bool { return cancelled.Load() == 16 }, "the 16 searches of a client that left cancelled")
 }
+
+// TestStalledRequestTimesOut: a request started and never finished is
+// dropped after the frame timeout (here the shorter idle timeout), not kept
+// for as long as the client likes.
+func TestStalledRequestTimesOut(t *testing.T) {
+	ts := startServer(t, serverOptions{srv: func(o *ldapserver.Options) { o.IdleTimeout = 300 * time.Millisecond }})
+	r := ts.raw(t)
+	r.write([]byte{0x30, 0x84, 0, 0, 0x40, 0, 0x02, 0x01}) // a 16 KiB request, 2 bytes of it
+	start := time.Now()
+	if !r.closed() {
+		t.Fatal("a stalled request kept its connection open")
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("closed after %v", took)
+	}
+}
