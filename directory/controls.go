@@ -14,17 +14,40 @@ import (
 // collects: far more than any address book holds.
 const maxMaterialized = 1 << 22
 
+// maxBookSorted bounds the matches a book search sorts (see materialized).
+const maxBookSorted = 5000
+
+// sortTooBroadMessage is the diagnostic of a book search with too many
+// matches to sort.
+const sortTooBroadMessage = "more than 5000 entries match: too many to sort; narrow the search"
+
 // materialized answers searches with Sort, VLV or Paging controls: the
 // matches are collected, sorted, cut to the size limit, and then windowed
 // (VLV) or paged (a cursor keeps the rest for the next page).
+//
+// A book search never sends more than its size limit, so without Sort it
+// collects one match past the limit, and with Sort at most maxBookSorted:
+// sorting every match of a broad filter for an anonymous client would cost
+// a core for each search it may make. More is adminLimitExceeded.
 func (r *run) materialized() SearchResult {
+	collect := maxMaterialized
+	if r.s.Role.Limited() {
+		collect = r.limit + 1
+		if r.req.Sort != nil {
+			collect = maxBookSorted + 1
+		}
+	}
 	var ids []*item
 	err := r.each(func(it *item) bool {
 		ids = append(ids, it)
-		return len(ids) < maxMaterialized
+		return len(ids) < collect
 	})
 	if err != nil || r.stopped != 0 {
 		return SearchResult{Result: Result{Code: r.stopped}}
+	}
+	if r.s.Role.Limited() && r.req.Sort != nil && len(ids) > maxBookSorted {
+		r.d.stats.RefusedUnselective.Add(1)
+		return SearchResult{Result: Result{Code: AdminLimitExceeded, Message: sortTooBroadMessage}}
 	}
 	var res SearchResult
 	if r.req.Sort != nil {

@@ -5,8 +5,10 @@ import "sync/atomic"
 // Stats are the directory's counters of refusals, for a metrics endpoint
 // to read (Directory.Stats). They only grow.
 type Stats struct {
-	// RefusedUnselective counts book searches refused with
-	// unwillingToPerform (53): no equality or substring item at all.
+	// RefusedUnselective counts book searches refused as too broad: with
+	// unwillingToPerform (53) when they have no equality or substring item
+	// at all, with adminLimitExceeded (11) when a sorted one matches more
+	// than 5,000 entries.
 	RefusedUnselective atomic.Uint64
 	// RefusedBudget counts book searches cut with adminLimitExceeded (11)
 	// because a network or account had received its harvest_budget.

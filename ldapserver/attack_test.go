@@ -116,6 +116,19 @@ func TestSortBomb(t *testing.T) {
 		t.Errorf("RefusedOverLimits = %d, want 4", ts.srv.Stats().RefusedOverLimits.Load())
 	}
 
+	// An anonymous sort of a broad filter is refused, not sorted.
+	r := ts.raw(t)
+	start = time.Now()
+	r.send(9, searchOp(suffix, "(mail=*@company.ru)"), sortControl(4, "cn"))
+	if code, n := r.searchDone(9); code != 11 || n != 0 || time.Since(start) > time.Second {
+		t.Errorf("anonymous 4-key sort of 20,000 matches: code %d, %d entries in %v; want 11 at once", code, n, time.Since(start))
+	}
+	// A narrow one is sorted.
+	r.send(10, searchOp(suffix, "(sn=иванов)"), sortControl(4, "cn"))
+	if code, n := r.searchDone(10); code != 4 || n != 50 {
+		t.Errorf("anonymous sorted search: code %d, %d entries; want 50 and sizeLimitExceeded", code, n)
+	}
+
 	// The most an mta may ask: 4 keys over all 20,000 entries.
 	c := ts.bindMTA(t)
 	req := searchReq(suffix, ldap.ScopeWholeSubtree, "(objectClass=inetOrgPerson)", "1.1")
