@@ -68,6 +68,10 @@ func printAccess(w io.Writer, l *config.LDAP) {
 	fmt.Fprintf(w, "networks: %d\n", len(l.Networks))
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, n := range l.Networks {
+		if n.HarvestBudget > 0 {
+			fmt.Fprintf(tw, "  %s\t%s, harvest_budget %d a day\n", n.CIDR, n.Role, n.HarvestBudget)
+			continue
+		}
 		fmt.Fprintf(tw, "  %s\t%s\n", n.CIDR, n.Role)
 	}
 	tw.Flush()
