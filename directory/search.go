@@ -357,16 +357,27 @@ func (b *bitset) testAndSet(id int32) bool {
 }
 
 // filterCache keeps compiled filters by their encoding: clients send the
-// same few filter shapes with the same values again and again.
+// same few filter shapes with the same values again and again. It holds
+// at most maxCachedFilterBytes, each filter costed at filterCost (its key
+// and an estimate of its compiled form); filters longer than
+// maxCachedFilterKey are compiled each time: no real client sends one, and
+// a flood of distinct large filters must not pin memory. When full, it
+// starts afresh.
 type filterCache struct {
-	mu sync.RWMutex
-	m  map[string]*schema.Matcher
+	mu    sync.RWMutex
+	m     map[string]*schema.Matcher
+	bytes int
 }
 
-const maxCachedFilters = 4096
+const (
+	maxCachedFilterBytes = 8 << 20
+	maxCachedFilterKey   = 2 << 10
+)
+
+func filterCost(key string) int { return 3*len(key) + 256 }
 
 func (c *filterCache) compile(req *SearchRequest) *schema.Matcher {
-	if req.FilterKey == "" {
+	if req.FilterKey == "" || len(req.FilterKey) > maxCachedFilterKey {
 		return schema.Compile(req.Filter)
 	}
 	c.mu.RLock()
@@ -376,11 +387,15 @@ func (c *filterCache) compile(req *SearchRequest) *schema.Matcher {
 		return m
 	}
 	m = schema.Compile(req.Filter)
+	cost := filterCost(req.FilterKey)
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedFilters {
-		c.m = make(map[string]*schema.Matcher)
+	if c.m == nil || c.bytes+cost > maxCachedFilterBytes {
+		c.m, c.bytes = make(map[string]*schema.Matcher), 0
 	}
-	c.m[req.FilterKey] = m
+	if _, ok := c.m[req.FilterKey]; !ok {
+		c.m[req.FilterKey] = m
+		c.bytes += cost
+	}
 	c.mu.Unlock()
 	return m
 }

@@ -151,20 +151,14 @@ func TestSortBomb(t *testing.T) {
 	}
 }
 
-// TestMemoBloat: distinct ~1 MB anonymous searches (once +4.5 GB that
-// stayed) and thousands of distinct 2 KB ones leave the heap within the
-// memo's byte bound once collected.
+// TestMemoBloat: thousands of distinct 2 KB anonymous searches and then
+// distinct ~1 MB ones (once +4.5 GB that stayed) leave the heap within the
+// byte bounds of the request memo, the compiled-filter cache and the
+// base-DN cache once collected.
 func TestMemoBloat(t *testing.T) {
 	ts := startServer(t, serverOptions{records: fixture.Generate(2000, 1)})
 	base := liveHeap()
 	r := ts.raw(t)
-	big := strings.Repeat("x", 1<<20-200)
-	for i := range 50 {
-		r.send(int64(i+1), searchOp(suffix, fmt.Sprintf("(cn=%d%s)", i, big)))
-		if code, _ := r.searchDone(int64(i + 1)); code != 0 {
-			t.Fatalf("1 MB search: code %d", code)
-		}
-	}
 	mid := strings.Repeat("y", 1900) // memoized: under maxMemoKey
 	for i := range 5000 {
 		r.send(int64(1000+i), searchOp(suffix, fmt.Sprintf("(cn=%d%s)", i, mid)))
@@ -172,10 +166,23 @@ func TestMemoBloat(t *testing.T) {
 			t.Fatalf("2 KB search: code %d", code)
 		}
 	}
+	big := strings.Repeat("x", 1<<20-200)
+	for i := range 50 {
+		r.send(int64(i+1), searchOp(suffix, fmt.Sprintf("(cn=%d%s)", i, big)))
+		if code, _ := r.searchDone(int64(i + 1)); code != 0 {
+			t.Fatalf("1 MB search: code %d", code)
+		}
+	}
+	for i := range 50 { // distinct 1 MB base DNs
+		r.send(int64(100+i), searchOp(fmt.Sprintf("cn=%d%s,%s", i, big, suffix), "(mail=ivanov@company.ru)"))
+		if code, _ := r.searchDone(int64(100 + i)); code != 32 {
+			t.Fatalf("1 MB base: code %d", code)
+		}
+	}
 	grew := int64(liveHeap()) - int64(base)
-	t.Logf("50 distinct 1 MB and 5,000 distinct 2 KB searches: live heap %+d MiB", grew>>20)
+	t.Logf("5,000 distinct 2 KB searches, 50 distinct 1 MB filters and 50 distinct 1 MB bases: live heap %+d MiB", grew>>20)
 	if grew > 40<<20 {
-		t.Errorf("live heap grew %d MiB; the memo is bounded at 16 MiB", grew>>20)
+		t.Errorf("live heap grew %d MiB; the memo is bounded at 16 MiB, the filter cache at 8 MiB", grew>>20)
 	}
 }
 
