@@ -267,6 +267,41 @@ type indexes struct {
 	mail   *gramIndex
 	phones *gramIndex // telephoneNumber, ipPhone, mobile (digits)
 	phone  *phoneIndex
+	values map[*schema.AttributeType]*valueIndex // o, ou, title: few distinct values
+}
+
+// valueIndex maps each distinct normalized value of an attribute that
+// entries share (division, department, title) to the ids that hold it. A
+// substring search looks through the distinct values, not the entries:
+// Thunderbird's address-book search ORs o, ou and title into every search.
+type valueIndex struct {
+	vals []string
+	ids  [][]int32
+	pos  map[string]int
+}
+
+func (v *valueIndex) add(id int32, val string) {
+	i, ok := v.pos[val]
+	if !ok {
+		i = len(v.vals)
+		v.pos[val] = i
+		v.vals = append(v.vals, val)
+		v.ids = append(v.ids, nil)
+	}
+	if l := v.ids[i]; len(l) == 0 || l[len(l)-1] != id {
+		v.ids[i] = append(l, id)
+	}
+}
+
+// containing returns the id lists of the values that contain every piece.
+func (v *valueIndex) containing(pieces []string) [][]int32 {
+	var out [][]int32
+	for i, val := range v.vals {
+		if !slices.ContainsFunc(pieces, func(p string) bool { return !strings.Contains(val, p) }) {
+			out = append(out, v.ids[i])
+		}
+	}
+	return out
 }
 
 // The attributes with sorted indexes, and the groups of the gram indexes.
@@ -274,6 +309,7 @@ var (
 	sortedAttrs = []*schema.AttributeType{schema.AttrCN, schema.AttrSN, schema.AttrGivenName, schema.AttrDisplayName, schema.AttrMail}
 	nameAttrs   = []*schema.AttributeType{schema.AttrCN, schema.AttrSN, schema.AttrGivenName, schema.AttrDisplayName}
 	phoneAttrs  = []*schema.AttributeType{schema.AttrTelephoneNumber, schema.AttrIPPhone, schema.AttrMobile}
+	valueAttrs  = []*schema.AttributeType{schema.AttrO, schema.AttrOU, schema.AttrTitle}
 )
 
 func buildIndexes(items []*item) *indexes {
@@ -283,6 +319,10 @@ func buildIndexes(items []*item) *indexes {
 		mail:   newGramIndex(2, 3),
 		phones: newGramIndex(4),
 		phone:  &phoneIndex{ids: make(map[uint32][]int32)},
+		values: make(map[*schema.AttributeType]*valueIndex, len(valueAttrs)),
+	}
+	for _, t := range valueAttrs {
+		ix.values[t] = &valueIndex{pos: make(map[string]int)}
 	}
 	pairs := make(map[*schema.AttributeType][]keyID, len(sortedAttrs))
 	for _, t := range sortedAttrs {
@@ -304,6 +344,11 @@ func buildIndexes(items []*item) *indexes {
 				g.names = appendDistinct(g.names, a.Norm())
 			case slices.Contains(phoneAttrs, a.Type):
 				g.phones = appendDistinct(g.phones, a.Norm())
+			}
+			if vx := ix.values[a.Type]; vx != nil {
+				for _, n := range a.Norm() {
+					vx.add(int32(id), n)
+				}
 			}
 		}
 		ix.names.count(int32(id), g.names)

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,6 +75,38 @@ func TestThunderbirdFilters(t *testing.T) {
 		reader := &Session{Peer: loopback, Role: "reader", Authenticated: true, cursors: newCursorSet()}
 		if c, res := search(t, d, reader, "dc=company,dc=ru", ScopeSub, f); res.Code != Success || len(c.mails()) != 7 {
 			t.Errorf("reader %s: code %d, %v", f, res.Code, c.mails())
+		}
+	}
+}
+
+// TestTitleDivisionDepartmentIndexed: o, ou and title are found through
+// their index of distinct values, in the base and in the overlay of live
+// changes alike, with ё and е equal.
+func TestTitleDivisionDepartmentIndexed(t *testing.T) {
+	src := fixture.NewSource(fixture.Book()...)
+	d := newTestDirectory(t, src)
+	src.Put(fixture.Record("tobolsk", "new@company.ru", "name", "Новый Сотрудник", "post", "Главный ёлочник", "sdiv", "Отдел ёлок"))
+	if err := d.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	book := d.Anonymous(loopback)
+	for _, tt := range []struct {
+		filter string
+		want   []string
+	}{
+		{"(title=*елочн*)", []string{"new@company.ru"}},
+		{"(ou=отдел ел*)", []string{"new@company.ru"}},
+		{"(title=*инженер*)", []string{"ivanov@company.ru"}},
+		{"(&(o=*тобол*)(ou=*ёлок*))", []string{"new@company.ru"}},
+		{"(o=тюм*)", []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sales@company.ru"}},
+		{tbBookFilter("ёлочник"), []string{"new@company.ru"}},
+	} {
+		c, res := search(t, d, book, "dc=company,dc=ru", ScopeSub, tt.filter)
+		if res.Code != Success {
+			t.Errorf("%s: code %d", tt.filter, res.Code)
+		}
+		if got := c.mails(); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.filter, got, tt.want)
 		}
 	}
 }
