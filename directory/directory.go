@@ -30,6 +30,10 @@ var _ Source = (*store.Store)(nil)
 type Options struct {
 	Source Source
 	Mapper *schema.Mapper
+	// Encoder encodes the entries for the front end that sends them
+	// (wire.EntryEncoder of package ldapserver/wire for LDAP). Source,
+	// Mapper and Encoder are required.
+	Encoder Encoder
 	// Accounts are the simple-bind identities; Networks give roles by
 	// client address; Allow lists the networks that may connect (empty: all).
 	Accounts []Account
@@ -98,8 +102,8 @@ func New(ctx context.Context, o Options) (*Directory, error) {
 // Reconfigure installs new options (a SIGHUP) and rebuilds the snapshot
 // from the store, since the tree may have changed.
 func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
-	if o.Source == nil || o.Mapper == nil {
-		return errors.New("directory: Source and Mapper are required")
+	if o.Source == nil || o.Mapper == nil || o.Encoder == nil {
+		return errors.New("directory: Source, Mapper and Encoder are required")
 	}
 	if o.AnonymousRole == "" {
 		o.AnonymousRole = schema.RoleBook
@@ -121,8 +125,8 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		return fmt.Errorf("directory: accounts: %w", err)
 	}
 	p := &policy{opts: o, binder: b, limiter: newRateLimiter(o.RateLimit)}
-	p.root = newItem(rootDSE(o), "", -1)
-	p.schema = newItem(schema.SubschemaEntry(), "", -1)
+	p.root = newItem(o.Encoder, rootDSE(o), "", -1)
+	p.schema = newItem(o.Encoder, schema.SubschemaEntry(), "", -1)
 	d.refreshMu.Lock()
 	defer d.refreshMu.Unlock()
 	recs, seq, err := o.Source.Records(ctx, false)
@@ -130,7 +134,7 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		return fmt.Errorf("directory: load: %w", err)
 	}
 	start := time.Now()
-	s := buildSnapshot(o.Mapper, recs, seq, d.log)
+	s := buildSnapshot(o.Mapper, o.Encoder, recs, seq, d.log)
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	d.generation++
 	d.policy.Store(p)
@@ -188,7 +192,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	next := cur.withChanges(p.opts.Mapper, changes, seq, d.log)
+	next := cur.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
@@ -227,7 +231,7 @@ func (d *Directory) Compact(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		next = next.withChanges(p.opts.Mapper, changes, seq, d.log)
+		next = next.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	}
 	d.snap.Store(next)
 	d.log.Debug("snapshot compacted", "entries", len(next.items), "took", time.Since(start).Round(time.Millisecond))

@@ -18,6 +18,7 @@ import (
 	"userdir/config"
 	"userdir/directory"
 	"userdir/ldapserver"
+	"userdir/ldapserver/wire"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -241,7 +242,7 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	}
 	l := &cfg.LDAP
 	o := directory.Options{
-		Source: st, Mapper: m, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
+		Source: st, Mapper: m, Encoder: wire.EntryEncoder{}, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
 		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit, HarvestBudget: l.HarvestBudget,
 		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
 	}
