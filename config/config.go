@@ -94,7 +94,19 @@ type Division struct {
 	Code     string   // code: the secret in Subject
 	Charset  string   // charset: for undeclared non-UTF-8 bodies; default windows-1251
 	MailHost string   // mail_host: optional
-	Senders  []string // senders: optional addresses or @domains
+	Senders  []string // senders: optional addresses, @domain (exactly) or .domain (any host under it)
+	Domains  []string // domains: optional; the only domains whose addresses it may publish
+	// SyncMaxDelete is sync_max_delete: how many records one sync may
+	// delete before it is held. The zero value is the default, 10% of the
+	// division's live records of the kind and never fewer than 5.
+	SyncMaxDelete SyncLimit
+}
+
+// SyncLimit is a [[division]] sync_max_delete: a count, or a percentage.
+type SyncLimit struct {
+	Count   int // an absolute count, when Percent is 0 and Set
+	Percent int // a percentage of the live records, 1 to 100
+	Set     bool
 }
 
 // Load reads the configuration file at path, fills in defaults and checks

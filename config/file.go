@@ -57,6 +57,9 @@ type fileDivision struct {
 	Charset  *string  `toml:"charset"`
 	MailHost string   `toml:"mail_host"`
 	Senders  []string `toml:"senders"`
+	Domains  []string `toml:"domains"`
+	// SyncMaxDelete is a count ("25") or a percentage ("10%").
+	SyncMaxDelete *string `toml:"sync_max_delete"`
 }
 
 // secretKeys are the keys whose values no message may quote.

@@ -104,8 +104,13 @@ func TestValidationErrors(t *testing.T) {
 		{"code twice", division("id = \"b\"\nname = \"B\"\ncode = \"S3CRET-A\""), "division[2].code", "code = \"S3CRET-A\"", "same code as division[1]"},
 		{"charset", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\ncharset = \"klingon\""), "division[2].charset", "charset", `unknown charset "klingon"`},
 		{"mail_host", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nmail_host = \"mx_1.x\""), "division[2].mail_host", "mail_host", "not a host name"},
-		{"sender display name", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsenders = [\"@x.org\", \"Bob <b@x.org>\"]"), "division[2].senders[2]", "senders", "neither an address nor @domain"},
-		{"sender bare at", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsenders = [\"@\"]"), "division[2].senders[1]", "senders", "neither an address nor @domain"},
+		{"sender display name", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsenders = [\"@x.org\", \"Bob <b@x.org>\"]"), "division[2].senders[2]", "senders", "neither an address nor @domain nor .domain"},
+		{"sender bare at", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsenders = [\"@\"]"), "division[2].senders[1]", "senders", "neither an address nor @domain nor .domain"},
+
+		{"domain with at", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\ndomains = [\"@x.org\"]"), "division[2].domains[1]", "domains", "not a domain name"},
+		{"sync_max_delete words", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsync_max_delete = \"ten\""), "division[2].sync_max_delete", "sync_max_delete", "neither a count"},
+		{"sync_max_delete percent", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsync_max_delete = \"150%\""), "division[2].sync_max_delete", "sync_max_delete", "1% to 100%"},
+		{"sync_max_delete integer", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsync_max_delete = 10"), "division[2].sync_max_delete", "sync_max_delete", "must be a string"},
 
 		// Unknown keys and wrong kinds.
 		{"typo in ldap", ldapDoc("sise_limit = 3"), "ldap.sise_limit", "sise_limit", "unknown key (did you mean size_limit?)"},

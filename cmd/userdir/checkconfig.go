@@ -50,8 +50,9 @@ func printDivisions(w io.Writer, divs []config.Division) {
 	fmt.Fprintf(w, "divisions: %d\n", len(divs))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, d := range divs {
-		fmt.Fprintf(tw, "  %s\t%s\tcharset %s%s%s\n", d.ID, d.Name, d.Charset,
-			optText(", mail_host ", d.MailHost), optText(", senders ", strings.Join(d.Senders, " ")))
+		fmt.Fprintf(tw, "  %s\t%s\tcharset %s%s%s%s, sync_max_delete %s\n", d.ID, d.Name, d.Charset,
+			optText(", mail_host ", d.MailHost), optText(", senders ", strings.Join(d.Senders, " ")),
+			optText(", domains ", strings.Join(d.Domains, " ")), syncLimitText(d.SyncMaxDelete))
 	}
 	tw.Flush()
 }
@@ -111,4 +112,15 @@ func optText(label, s string) string {
 		return ""
 	}
 	return label + s
+}
+
+// syncLimitText words a division's sync_max_delete.
+func syncLimitText(l config.SyncLimit) string {
+	switch {
+	case !l.Set:
+		return "10% (at least 5)"
+	case l.Percent > 0:
+		return fmt.Sprintf("%d%% (at least 5)", l.Percent)
+	}
+	return fmt.Sprint(l.Count)
 }

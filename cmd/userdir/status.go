@@ -35,10 +35,10 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		byID[s.Division] = s
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DIVISION\tNAME\tENTRIES\tACTIVE\tHIDDEN\tALIASES\tTOMBSTONES\tMESSAGES\tLAST MESSAGE\tREJECTED LINES")
+	fmt.Fprintln(tw, "DIVISION\tNAME\tENTRIES\tACTIVE\tHIDDEN\tALIASES\tTOMBSTONES\tMESSAGES\tLAST MESSAGE\tREJECTED LINES\tHELD SYNCS\tCONFLICTS")
 	row := func(id, name string, s store.DivisionStatus) {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\n", id, name, s.Records, s.Active, s.Hidden, s.Aliases,
-			s.Tombstones, s.Messages, timeText(s.LastMessage), s.RejectedLines)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%d\t%d\n", id, name, s.Records, s.Active, s.Hidden, s.Aliases,
+			s.Tombstones, s.Messages, timeText(s.LastMessage), s.RejectedLines, s.HeldSyncs, s.Conflicts)
 	}
 	for _, d := range cfg.Divisions {
 		row(d.ID, d.Name, byID[d.ID])
