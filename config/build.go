@@ -53,6 +53,8 @@ func buildLDAP(path string, f *fileLDAP, p *problems) LDAP {
 		RateLimit:     int(or(f.RateLimit, DefaultRateLimit)),
 		IdleTimeout:   DefaultIdleTimeout,
 		MaxConns:      int(or(f.MaxConns, DefaultMaxConns)),
+		MaxConnsAddr:  int(or(f.MaxConnsAddr, DefaultMaxConnsAddr)),
+		HarvestBudget: int(or(f.HarvestBudget, DefaultHarvestBudget)),
 	}
 	if f.IdleTimeout != nil {
 		l.IdleTimeout = parseTimeout(*f.IdleTimeout, p)
@@ -72,7 +74,7 @@ func buildLDAP(path string, f *fileLDAP, p *problems) LDAP {
 		if !ok {
 			p.add(fmt.Sprintf("ldap.network[%d].cidr", i+1), "%q is not an address or a prefix like 10.0.0.0/8", n.CIDR)
 		}
-		l.Networks = append(l.Networks, Network{CIDR: pfx, Role: n.Role})
+		l.Networks = append(l.Networks, Network{CIDR: pfx, Role: n.Role, HarvestBudget: int(n.HarvestBudget)})
 	}
 	return l
 }

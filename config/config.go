@@ -37,6 +37,8 @@ const (
 	DefaultRateLimit       = 600
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultMaxConns        = 1024
+	DefaultMaxConnsAddr    = 128
+	DefaultHarvestBudget   = 20000 // see directory.DefaultHarvestBudget and its simulation
 	DefaultCharset         = mailmsg.DefaultCharset
 )
 
@@ -68,6 +70,8 @@ type LDAP struct {
 	RateLimit     int            // rate_limit: anonymous searches per minute per client address; default 600, 0 = none
 	IdleTimeout   time.Duration  // idle_timeout: close idle connections after; default 5m
 	MaxConns      int            // max_connections: default 1024
+	MaxConnsAddr  int            // max_connections_per_address: per IPv4 address or IPv6 /64, mta networks exempt; default 128
+	HarvestBudget int            // harvest_budget: distinct entries per book network or account per 24 h; default 20000
 	Accounts      []Account      // [[ldap.account]]
 	Networks      []Network      // [[ldap.network]]
 }
@@ -81,8 +85,9 @@ type Account struct {
 
 // Network is one [[ldap.network]]: a role given by client address, without a bind.
 type Network struct {
-	CIDR netip.Prefix // cidr
-	Role string       // role: book, reader or mta
+	CIDR          netip.Prefix // cidr
+	Role          string       // role: book, reader or mta
+	HarvestBudget int          // harvest_budget: this network's own budget (role book); 0: ldap.harvest_budget
 }
 
 // Division is one [[division]].

@@ -108,7 +108,7 @@ func TestDefaults(t *testing.T) {
 			MinSubstring:  2,
 			RateLimit:     600,
 			IdleTimeout:   5 * time.Minute,
-			MaxConns:      1024,
+			MaxConns:      1024, MaxConnsAddr: 128, HarvestBudget: 20000,
 		},
 		Divisions: []Division{{ID: "a", Name: "A", Code: "S3CRET-A", Charset: "windows-1251"}},
 	}

@@ -30,6 +30,8 @@ type fileLDAP struct {
 	RateLimit     *int64        `toml:"rate_limit"`
 	IdleTimeout   *string       `toml:"idle_timeout"`
 	MaxConns      *int64        `toml:"max_connections"`
+	MaxConnsAddr  *int64        `toml:"max_connections_per_address"`
+	HarvestBudget *int64        `toml:"harvest_budget"`
 	Accounts      []fileAccount `toml:"account"`
 	Networks      []fileNetwork `toml:"network"`
 }
@@ -43,8 +45,9 @@ type fileAccount struct {
 
 // fileNetwork is one [[ldap.network]].
 type fileNetwork struct {
-	CIDR string `toml:"cidr"`
-	Role string `toml:"role"`
+	CIDR          string `toml:"cidr"`
+	Role          string `toml:"role"`
+	HarvestBudget int64  `toml:"harvest_budget"`
 }
 
 // fileDivision is one [[division]].

@@ -65,6 +65,8 @@ func TestValidationErrors(t *testing.T) {
 		{"min_substring", ldapDoc("min_substring = 0"), "ldap.min_substring", "min_substring", "at least 1"},
 		{"rate_limit", ldapDoc("rate_limit = -1"), "ldap.rate_limit", "rate_limit", "at least 0"},
 		{"max_connections", ldapDoc("max_connections = 0"), "ldap.max_connections", "max_connections", "at least 1"},
+		{"max_connections_per_address", ldapDoc("max_connections_per_address = 0"), "ldap.max_connections_per_address", "max_connections_per_address", "at least 1"},
+		{"harvest_budget", ldapDoc("harvest_budget = 0"), "ldap.harvest_budget", "harvest_budget", "at least 1"},
 		{"idle_timeout words", ldapDoc(`idle_timeout = "5 minutes"`), "ldap.idle_timeout", "idle_timeout", "not a duration"},
 		{"idle_timeout zero", ldapDoc(`idle_timeout = "0s"`), "ldap.idle_timeout", "idle_timeout", "more than 0"},
 
@@ -80,6 +82,10 @@ func TestValidationErrors(t *testing.T) {
 		{"second account", ldapDoc(account("cn=a", "mta") + account("cn=b", "root")), "ldap.account[2].role", `"root"`, "unknown role"},
 		{"network cidr", ldapDoc("[[ldap.network]]\ncidr = \"x\"\nrole = \"mta\""), "ldap.network[1].cidr", "cidr", "not an address or a prefix"},
 		{"network role", ldapDoc("[[ldap.network]]\ncidr = \"::1\""), "ldap.network[1].role", "[[ldap.network]]", "book, reader or mta"},
+		{"network budget not book", ldapDoc("[[ldap.network]]\ncidr = \"10.0.0.1\"\nrole = \"mta\"\nharvest_budget = 5"),
+			"ldap.network[1].harvest_budget", "harvest_budget", "only to role book"},
+		{"network budget negative", ldapDoc("[[ldap.network]]\ncidr = \"10.0.0.1\"\nrole = \"book\"\nharvest_budget = -5"),
+			"ldap.network[1].harvest_budget", "harvest_budget", "at least 1"},
 		{"network twice", ldapDoc("[[ldap.network]]\ncidr = \"10.0.0.0/8\"\nrole = \"mta\"\n[[ldap.network]]\ncidr = \"10.1.1.1/8\"\nrole = \"book\""),
 			"ldap.network[2].cidr", "10.1.1.1", "same cidr as ldap.network[1]"},
 

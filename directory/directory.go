@@ -51,9 +51,13 @@ type Options struct {
 	// AnonymousRole is the role of clients that have not bound and match
 	// no network; empty means book.
 	AnonymousRole schema.Role
-	SizeLimit     int  // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
-	MinSubstring  int  // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
-	RateLimit     int  // book searches per minute per address; 0: no limit
+	SizeLimit     int // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
+	MinSubstring  int // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
+	RateLimit     int // book searches per minute per address; 0: no limit
+	// HarvestBudget is the distinct entries a book client network (IPv4
+	// address, IPv6 /64) or bound book account receives per 24 hours;
+	// 0 means DefaultHarvestBudget. A Network may set its own.
+	HarvestBudget int
 	StartTLS      bool // advertise StartTLS in the RootDSE
 	// PollInterval is how often the store is checked for changes; 0 means
 	// 250ms. A Source that is a Watcher is also read whenever it says.
@@ -77,6 +81,8 @@ type Directory struct {
 	checked    atomic.Int64 // when the store was last read successfully, Unix nanoseconds
 	filters    filterCache
 	dns        dnCache
+	stats      Stats
+	budget     *discloser
 }
 
 // policy is the part of Options that a reload swaps as a whole.
@@ -94,6 +100,7 @@ func New(ctx context.Context, o Options) (*Directory, error) {
 	if d.log == nil {
 		d.log = slog.Default()
 	}
+	d.budget = newDiscloser(d.log, &d.stats)
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -117,6 +124,9 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	}
 	if o.MinSubstring <= 0 {
 		o.MinSubstring = config.DefaultMinSubstring
+	}
+	if o.HarvestBudget <= 0 {
+		o.HarvestBudget = DefaultHarvestBudget
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 250 * time.Millisecond
@@ -305,16 +315,21 @@ func (d *Directory) Allowed(addr netip.Addr) bool {
 
 // Anonymous returns the session of a client at peer that has not bound:
 // the role of the most specific matching network, else the anonymous role.
+// A book session counts what it receives against its network's budget.
 func (d *Directory) Anonymous(peer netip.Addr) *Session {
-	o := &d.policy.Load().opts
+	p := d.policy.Load()
 	peer = peer.Unmap()
-	role, bits := o.AnonymousRole, -1
-	for _, n := range o.Networks {
+	role, bits := p.opts.AnonymousRole, -1
+	for _, n := range p.opts.Networks {
 		if n.Prefix.Contains(peer) && n.Prefix.Bits() > bits {
 			role, bits = n.Role, n.Prefix.Bits()
 		}
 	}
-	return &Session{Peer: peer, Role: role, cursors: newCursorSet()}
+	s := &Session{Peer: peer, Role: role, cursors: newCursorSet()}
+	if role.Limited() {
+		s.budget = []budgetKey{{name: netKey(peer), limit: p.networkBudget(peer)}}
+	}
+	return s
 }
 
 // Bind performs a simple bind (RFC 4513 §5.1). An empty name and password
@@ -333,12 +348,39 @@ func (d *Directory) Bind(ctx context.Context, peer netip.Addr, name string, pass
 		return anon, Result{Code: InvalidDNSyntax, Message: "invalid DN"}
 	}
 	p := d.policy.Load()
-	role, ok := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
-	if !ok {
+	role, err := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
+	switch {
+	case errors.Is(err, errThrottled):
+		d.stats.BindThrottled.Add(1)
+		d.log.Info("bind refused: too many recent failures", "dn", name, "peer", anon.Peer)
+		return anon, Result{Code: Busy, Message: "too many failed binds for this name or address; try again later"}
+	case err != nil:
+		d.stats.BindFailures.Add(1)
 		d.log.Info("bind failed", "dn", name, "peer", anon.Peer)
 		return anon, Result{Code: InvalidCredentials}
 	}
-	return &Session{Peer: anon.Peer, Role: role, BindDN: name, Authenticated: true, cursors: newCursorSet()}, Result{Code: Success}
+	s := &Session{Peer: anon.Peer, Role: role, BindDN: name, Authenticated: true, cursors: newCursorSet()}
+	if role.Limited() {
+		s.budget = []budgetKey{
+			{name: netKey(anon.Peer), limit: p.networkBudget(anon.Peer)},
+			{name: "dn " + ndn, limit: p.opts.HarvestBudget},
+		}
+	}
+	return s, Result{Code: Success}
+}
+
+// networkBudget is the harvest budget of a client at peer.
+func (p *policy) networkBudget(peer netip.Addr) int {
+	budget, bits := p.opts.HarvestBudget, -1
+	for _, n := range p.opts.Networks {
+		if n.Prefix.Contains(peer) && n.Prefix.Bits() > bits {
+			bits, budget = n.Prefix.Bits(), p.opts.HarvestBudget
+			if n.HarvestBudget > 0 {
+				budget = n.HarvestBudget
+			}
+		}
+	}
+	return budget
 }
 
 // WhoAmI returns the authorization identity of s (RFC 4532): "dn:<bind DN>", or "" for anonymous.

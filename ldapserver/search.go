@@ -33,8 +33,9 @@ func (w *searchWriter) SendEntry(dn, attrs []byte) error {
 }
 
 // search runs a search and writes its entries and SearchResultDone, unless
-// the request was abandoned meanwhile.
-func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest) {
+// the request was abandoned meanwhile. A search that was answered (it
+// passed the rate limit and the policy) is memoized under memoKey, if set.
+func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest, memoKey string) {
 	bp := writerBufs.Get().(*[]byte)
 	w := &searchWriter{c: c, id: id, buf: (*bp)[:0]}
 	defer func() {
@@ -46,6 +47,9 @@ func (c *conn) search(ctx context.Context, id int64, req *directory.SearchReques
 	res := c.srv.opts.Backend.Search(ctx, c.sess.Load(), req, w)
 	if ctx.Err() != nil || w.err != nil {
 		return
+	}
+	if memoKey != "" && (res.Code == directory.Success || res.Code == directory.SizeLimitExceeded) {
+		c.srv.memo.put(memoKey, req)
 	}
 	w.buf = appendResponse(w.buf, id, wire.AppSearchDone, res.Result, nil, searchDoneControls(&res))
 	c.write(w.buf)

@@ -170,7 +170,7 @@ func (s *server) newLDAPServer(cfg *config.Config) (*ldapserver.Server, error) {
 		}}
 	}
 	return ldapserver.New(ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
-		MaxConns: cfg.LDAP.MaxConns, Logger: s.log})
+		MaxConns: cfg.LDAP.MaxConns, MaxConnsPerAddress: cfg.LDAP.MaxConnsAddr, Logger: s.log})
 }
 
 // background runs f in a goroutine of the server, until stop.
@@ -247,7 +247,7 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	l := &cfg.LDAP
 	o := directory.Options{
 		Source: st, Mapper: m, Encoder: wire.EntryEncoder{}, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
-		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
+		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit, HarvestBudget: l.HarvestBudget,
 		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
 	}
 	if store.IsPostgres(cfg.Store) {
@@ -258,7 +258,7 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 		o.Accounts = append(o.Accounts, directory.Account{DN: a.DN, PasswordHash: a.PasswordHash, Role: schema.Role(a.Role)})
 	}
 	for _, n := range l.Networks {
-		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role)})
+		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role), HarvestBudget: n.HarvestBudget})
 	}
 	return o, nil
 }
