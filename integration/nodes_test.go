@@ -261,3 +261,48 @@ func measureVisibility(t *testing.T, bin, cfg string, nodes []pgNode) {
 	t.Logf("visibility on %d nodes over %d changes: median %v, max %v", len(nodes), rounds,
 		delays[rounds/2].Round(time.Millisecond), delays[rounds-1].Round(time.Millisecond))
 }
+
+// TestIntegrationIngestTimes measures `userdir ingest` of a 1,000-line
+// message into a store of 100,000 entries on SQLite and on PostgreSQL, as
+// the MTA runs it (a process per message). It only logs.
+func TestIntegrationIngestTimes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 100,000 entries twice")
+	}
+	pg := testdb.NewPostgres(t)
+	bin := buildUserdir(t)
+	dir := t.TempDir()
+	stores := []struct{ name, store string }{
+		{"SQLite", filepath.Join(dir, "userdir.db")},
+		{"PostgreSQL", pg.URL("postgres")},
+	}
+	day := time.Now().Add(-24 * time.Hour)
+	for i, s := range stores {
+		cfg := writeConfig(t, mkdir(t, dir, fmt.Sprint("c", i)), configOptions{store: s.store, listen: []string{"ldap://127.0.0.1:0"}})
+		for m := range 10 { // 100,000 entries, 10,000 per message
+			lines := make([]string, 10_000)
+			for j := range lines {
+				n := m*10_000 + j
+				lines[j] = fmt.Sprintf("_cmd=insert:type=mbox:name=Сотрудник %06d:eml=u%06d@tyumen.company.ru:gor=88-%05d", n, n, n%100_000)
+			}
+			ingest(t, bin, cfg, "admin@tyumen.company.ru", commandMessage{code: codeTyumen, from: "admin@tyumen.company.ru",
+				to: "dir@relay.company.ru", date: day, messageID: fmt.Sprintf("load-%d@tyumen.company.ru", m), lines: lines}.bytes(t))
+		}
+		var took []time.Duration
+		for r := range 5 {
+			lines := make([]string, 1_000)
+			for j := range lines {
+				n := (r*1_000 + j) * 97 % 100_000
+				lines[j] = fmt.Sprintf("_cmd=update:eml=u%06d@tyumen.company.ru:gor=77-%05d:post=Начальник", n, r)
+			}
+			msg := commandMessage{code: codeTyumen, from: "admin@tyumen.company.ru", to: "dir@relay.company.ru",
+				date: day.Add(time.Duration(r+1) * time.Minute), messageID: fmt.Sprintf("upd-%d@tyumen.company.ru", r), lines: lines}.bytes(t)
+			start := time.Now()
+			ingest(t, bin, cfg, "admin@tyumen.company.ru", msg)
+			took = append(took, time.Since(start))
+		}
+		slices.Sort(took)
+		t.Logf("%s, 100,000 entries: userdir ingest of a 1,000-line message: median %v (min %v, max %v, 5 runs)",
+			s.name, took[2].Round(time.Millisecond), took[0].Round(time.Millisecond), took[4].Round(time.Millisecond))
+	}
+}
