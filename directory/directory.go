@@ -17,10 +17,12 @@ import (
 )
 
 // Source is the store as the directory reads it: whole, or the records
-// changed since a change sequence. It never writes.
+// changed since a change sequence, and where the large change sets among
+// those end. It never writes.
 type Source interface {
 	Records(ctx context.Context, tombstones bool) ([]store.Record, int64, error)
 	Changes(ctx context.Context, after int64) ([]store.Record, int64, error)
+	ChangeSplit(ctx context.Context, after int64, limit int) (int64, error)
 	Seq(ctx context.Context) (int64, error)
 }
 
@@ -66,7 +68,7 @@ type Directory struct {
 
 	refreshMu  sync.Mutex  // serializes snapshot updates
 	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
-	compacting atomic.Bool // a Compact is running
+	compacting atomic.Bool // a Compact or CatchUp is running
 	generation uint64      // counts Reconfigures (under refreshMu)
 	filters    filterCache
 	dns        dnCache
@@ -148,14 +150,15 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 func (d *Directory) Snapshot() *Snapshot { return d.snap.Load() }
 
 // Run keeps the snapshot current until ctx is done, polling the store's
-// change sequence. Errors are logged and retried. A compaction runs in a
-// goroutine of its own, so that changes stay visible meanwhile; Run waits
-// for it before it returns, so the store may be closed after.
+// change sequence. Errors are logged and retried. A catch-up after a large
+// change set, or else a compaction, runs in a goroutine of its own (one at
+// a time), so that small changes stay visible meanwhile; Run waits for it
+// before it returns, so the store may be closed after.
 func (d *Directory) Run(ctx context.Context) error {
 	t := time.NewTicker(d.policy.Load().opts.PollInterval)
 	defer t.Stop()
-	var compaction sync.WaitGroup
-	defer compaction.Wait()
+	var background sync.WaitGroup
+	defer background.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -165,11 +168,17 @@ func (d *Directory) Run(ctx context.Context) error {
 		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("refresh from store", "err", err)
 		}
-		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
-			compaction.Go(func() {
+		job, name := d.Compact, "compact snapshot"
+		if d.snap.Load().Behind() {
+			job, name = d.CatchUp, "apply a large change set"
+		} else if !d.compactDue() {
+			continue
+		}
+		if d.compacting.CompareAndSwap(false, true) {
+			background.Go(func() {
 				defer d.compacting.Store(false)
-				if err := d.Compact(ctx); err != nil && ctx.Err() == nil {
-					d.log.Error("compact snapshot", "err", err)
+				if err := job(ctx); err != nil && ctx.Err() == nil {
+					d.log.Error(name, "err", err)
 				}
 			})
 		}
@@ -179,6 +188,16 @@ func (d *Directory) Run(ctx context.Context) error {
 // Refresh brings the snapshot up to date with the store now: the changed
 // records go into the overlay, which has indexes of its own, so a change is
 // searchable as soon as it is read.
+//
+// A large change set (together more than largeChange records: a sync or
+// a big message) is not read here: mapping and indexing it takes seconds,
+// and the small changes committed after it would wait for it. Refresh only
+// moves the snapshot's read position past it (Source.ChangeSplit), reads
+// the small changes after it into the overlay of the current base as
+// usual, and leaves the large one to CatchUp (Run starts it), which
+// rebuilds the base from every change since the last whole position. Each
+// record is read in its state at the time of reading, so nothing a later
+// change set set is reverted when the rebuilt base lands.
 func (d *Directory) Refresh(ctx context.Context) error {
 	d.refreshMu.Lock()
 	defer d.refreshMu.Unlock()
@@ -187,6 +206,20 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	seq, err := p.opts.Source.Seq(ctx)
 	if err != nil || seq == cur.seq {
 		return err
+	}
+	split, err := p.opts.Source.ChangeSplit(ctx, cur.seq, largeChange)
+	if err != nil {
+		return err
+	}
+	if split > cur.seq {
+		behind := *cur
+		behind.seq = split
+		d.log.Info("large change set: applying it in the background", "after", cur.seq, "through", split, "seq", seq)
+		cur = &behind
+		d.snap.Store(cur)
+		if split == seq {
+			return nil
+		}
 	}
 	changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 	if err != nil {
@@ -197,6 +230,53 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	d.snap.Store(next)
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
+}
+
+// CatchUp applies the large change sets Refresh skipped (see Refresh): it
+// reads every change since the snapshot's whole position and rebuilds the
+// base with them, without holding up Refresh, until what is left is small;
+// then it reads that under the refresh lock and installs the result.
+func (d *Directory) CatchUp(ctx context.Context) error {
+	d.refreshMu.Lock()
+	cur, gen := d.snap.Load(), d.generation
+	d.refreshMu.Unlock()
+	if !cur.Behind() {
+		return nil
+	}
+	p := d.policy.Load()
+	start := time.Now()
+	base := cur
+	for {
+		changes, seq, err := p.opts.Source.Changes(ctx, base.whole)
+		if err != nil {
+			return err
+		}
+		base = base.rebuilt(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
+		if split, err := p.opts.Source.ChangeSplit(ctx, seq, largeChange); err != nil {
+			return err
+		} else if split > seq {
+			continue // another large change set came meanwhile
+		}
+		d.refreshMu.Lock()
+		if d.generation != gen {
+			d.refreshMu.Unlock()
+			return nil // a reload rebuilt the snapshot meanwhile, with its new layout
+		}
+		changes, seq, err = p.opts.Source.Changes(ctx, base.seq)
+		if err != nil {
+			d.refreshMu.Unlock()
+			return err
+		}
+		if len(changes) > 0 {
+			base = base.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
+			d.lastEdit = time.Now()
+		}
+		d.snap.Store(base)
+		d.refreshMu.Unlock()
+		d.log.Info("large change set applied", "entries", len(base.items)+len(base.extra), "seq", base.seq, "took", time.Since(start).Round(time.Millisecond))
+		go debug.FreeOSMemory()
+		return nil
+	}
 }
 
 // compactDue reports whether the overlay is big enough, or has been quiet
@@ -213,7 +293,8 @@ func (d *Directory) compactDue() bool {
 
 // Compact folds the overlay into a new base. The base is built without
 // holding up Refresh; changes that arrive meanwhile are read again from the
-// store and put in the new snapshot's overlay.
+// store and put in the new snapshot's overlay. If Refresh skipped a large
+// change set meanwhile, the result is dropped: CatchUp rebuilds the base.
 func (d *Directory) Compact(ctx context.Context) error {
 	d.refreshMu.Lock()
 	cur, gen := d.snap.Load(), d.generation
@@ -225,7 +306,10 @@ func (d *Directory) Compact(ctx context.Context) error {
 	if d.generation != gen {
 		return nil // a reload rebuilt the snapshot meanwhile, with its new layout
 	}
-	if d.snap.Load() != cur {
+	if latest := d.snap.Load(); latest != cur {
+		if latest.whole != cur.whole && latest.Behind() {
+			return nil
+		}
 		p := d.policy.Load()
 		changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 		if err != nil {
@@ -242,6 +326,9 @@ func (d *Directory) Compact(ctx context.Context) error {
 const (
 	maxOverlay   = 4096
 	quietCompact = 2 * time.Second
+	// largeChange is the most changed records Refresh reads into the
+	// overlay itself; a larger change set goes to CatchUp.
+	largeChange = 2048
 )
 
 // Allowed reports whether a client at addr may connect at all.
