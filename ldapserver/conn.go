@@ -22,7 +22,7 @@ import (
 // runs each search or compare in the reading goroutine itself; one still
 // running after handoffAfter (2 ms) hands the reading over to a new
 // goroutine, so that Abandon and further requests are read meanwhile (see
-// run). Writes are serialized.
+// run and Server.watch). Writes are serialized.
 type conn struct {
 	srv  *Server
 	peer netip.Addr
@@ -40,6 +40,8 @@ type conn struct {
 
 	mu       sync.Mutex
 	inflight map[int64]context.CancelFunc
+	reader   uint64       // under mu: counts the handoffs: which goroutine reads now
+	runStart atomic.Int64 // when the request running in the reading goroutine started (monotonic(), 0: none)
 	wg       sync.WaitGroup
 	stopping atomic.Bool
 	done     chan struct{} // closed when reading has ended for good
@@ -65,7 +67,7 @@ func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
 // serve runs the connection until the client leaves, misbehaves or the
 // server shuts down, then waits for requests in flight and closes.
 func (c *conn) serve() {
-	go c.readLoop()
+	c.readLoop() // returns when reading ends, or when another goroutine reads now
 	<-c.done
 	c.wg.Wait()
 	c.close()
@@ -135,6 +137,10 @@ func (c *conn) readLoop() {
 			continue
 		}
 		c.buf = frame[:0]
+		if isUnbind(frame) {
+			c.releaseFrame()
+			break
+		}
 		n := c.memoized(frame)
 		if n == notMemoized {
 			req, err := decodeMessage(frame)
@@ -304,8 +310,11 @@ func (c *conn) unsupportedCritical(op int, ctrls []control) (string, bool) {
 // run runs fn for request id, cancellable by Abandon. It runs fn in the
 // reading goroutine itself, which saves a goroutine switch per request
 // (most answer in microseconds); if fn is still running after
-// handoffAfter, a new goroutine takes over reading, so that Abandon and
-// further requests are read meanwhile, and this one ends with fn.
+// handoffAfter, the server's watchdog (Server.watch) starts a new goroutine
+// that takes over reading, so that Abandon and further requests are read
+// meanwhile, and this one ends with fn. A watchdog rather than a timer per
+// request: arming a timer that soon wakes the runtime's network poller on
+// every request.
 func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 	c.releaseFrame() // fn uses only the decoded request
 	c.mu.Lock()
@@ -317,11 +326,11 @@ func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.inflight[id] = cancel
 	c.wg.Add(1)
+	reader := c.reader
+	c.runStart.Store(monotonic())
 	c.mu.Unlock()
-	h := &handoff{c: c, running: true}
-	t := time.AfterFunc(handoffAfter, h.fire)
+	c.srv.watchRequest(1)
 	defer func() {
-		t.Stop()
 		c.mu.Lock()
 		delete(c.inflight, id)
 		c.mu.Unlock()
@@ -329,36 +338,42 @@ func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 		c.wg.Done()
 	}()
 	c.guard(id, tag, func() { fn(ctx) })
+	c.srv.watchRequest(-1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	h.running = false
-	if h.handed {
+	if c.reader != reader {
 		return handedOff
 	}
+	c.runStart.Store(0)
 	return keepReading
 }
 
 // handoffAfter is how long a request runs in the reading goroutine before
-// another goroutine takes over reading.
+// another goroutine takes over reading (up to half as long again: the
+// watchdog looks every handoffAfter/2).
 const handoffAfter = 2 * time.Millisecond
 
-// handoff is one request run in the reading goroutine; its fields are
-// guarded by the connection's mu.
-type handoff struct {
-	c       *conn
-	running bool // the request is still running
-	handed  bool // a new goroutine reads now
-}
-
-// fire starts a new read loop if the request is still running.
-func (h *handoff) fire() {
-	h.c.mu.Lock()
-	defer h.c.mu.Unlock()
-	if h.running && !h.handed {
-		h.handed = true
-		go h.c.readLoop()
+// handOff starts a new read loop if the request running in the reading
+// goroutine has run for handoffAfter at now (a monotonic() time).
+func (c *conn) handOff(now int64) {
+	start := c.runStart.Load()
+	if start == 0 || now-start < int64(handoffAfter) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.runStart.Load() == start {
+		c.reader++
+		c.runStart.Store(0)
+		go c.readLoop()
 	}
 }
+
+// epoch is what monotonic counts from.
+var epoch = time.Now()
+
+// monotonic returns the nanoseconds since epoch on the monotonic clock, at least 1.
+func monotonic() int64 { return int64(time.Since(epoch)) + 1 }
 
 // guard runs fn, turning a panic into a logged `other` (80) response.
 func (c *conn) guard(id int64, tag byte, fn func()) {
