@@ -34,9 +34,14 @@ type conn struct {
 	br   *bufio.Reader
 	buf  []byte
 	tls  bool
+	// readRenew is when the read loop next moves the idle deadline on
+	// (reading goroutine only): setting a deadline costs a timer update,
+	// so it is moved at most every IdleTimeout/64.
+	readRenew time.Time
 
-	wmu sync.Mutex // guards nc and writes
-	nc  net.Conn
+	wmu        sync.Mutex // guards nc and writes
+	nc         net.Conn
+	writeRenew time.Time // when write next moves the write deadline on (under wmu)
 
 	mu       sync.Mutex
 	inflight map[int64]context.CancelFunc
@@ -92,6 +97,7 @@ func (c *conn) reserve(n int) bool {
 
 // partial gives the rest of a started request frameTimeout to arrive.
 func (c *conn) partial() {
+	c.readRenew = time.Time{}
 	c.setReadDeadline(time.Now().Add(min(frameTimeout, c.srv.opts.IdleTimeout)))
 }
 
@@ -127,9 +133,10 @@ const (
 // reading over to a new readLoop.
 func (c *conn) readLoop() {
 	for !c.stopping.Load() {
-		c.setReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
+		c.extendReadDeadline()
 		frame, err := readFrame(c.br, c.buf, c)
 		if err != nil {
+			c.readRenew = time.Time{} // a timeout: a deadline must be set again
 			c.releaseFrame()
 			if c.readFailed(err) {
 				break
@@ -404,13 +411,28 @@ func (c *conn) respond(id int64, tag byte, r directory.Result) {
 func (c *conn) write(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if now := time.Now(); !now.Before(c.writeRenew) {
+		c.nc.SetWriteDeadline(now.Add(writeTimeout))
+		c.writeRenew = now.Add(time.Second) // the deadline stays at least writeTimeout less 1 s away
+	}
 	_, err := c.nc.Write(b)
 	if err != nil {
 		c.stop()
 		c.nc.Close()
 	}
 	return err
+}
+
+// extendReadDeadline gives the client IdleTimeout from now to send its
+// next request, moving the deadline at most every IdleTimeout/64: the
+// connection may close up to that much early.
+func (c *conn) extendReadDeadline() {
+	now := time.Now()
+	if now.Before(c.readRenew) {
+		return
+	}
+	c.readRenew = now.Add(c.srv.opts.IdleTimeout / 64)
+	c.setReadDeadline(now.Add(c.srv.opts.IdleTimeout))
 }
 
 func (c *conn) setReadDeadline(t time.Time) {
