@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"testing"
 
@@ -118,4 +119,32 @@ func ExampleDirectory_Search() {
 	res := d.Search(context.Background(), d.Anonymous(loopback), &SearchRequest{BaseDN: "dc=company,dc=ru", Scope: ScopeSub, Filter: f}, &out)
 	fmt.Println(res.Code, out.n)
 	// Output: 0 1
+}
+
+// BenchmarkSearch100kBook runs the postfix and caller-ID searches as an
+// anonymous book client: selectivity check, size limit and the disclosure
+// budget, which counts every returned entry.
+func BenchmarkSearch100kBook(b *testing.B) {
+	d := benchDirectory(b)
+	s := d.Anonymous(netip.MustParseAddr("192.0.2.7"))
+	for _, w := range []struct{ name, filter string }{
+		{"postfix", "(mail=user004242@company.ru)"},
+		{"callerid", "(|(telephoneNumber=*204242*)(mobile=*204242*))"},
+	} {
+		f, err := schema.ParseFilter(w.filter)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := &SearchRequest{BaseDN: "dc=company,dc=ru", Scope: ScopeSub, Filter: f, FilterKey: w.filter, Attributes: []string{"cn", "mail"}}
+		b.Run(w.name, func(b *testing.B) {
+			var out discard
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if res := d.Search(context.Background(), s, req, &out); res.Code != Success {
+					b.Fatalf("code %d %s", res.Code, res.Message)
+				}
+			}
+			b.ReportMetric(float64(out.n)/float64(b.N), "entries/op")
+		})
+	}
 }
