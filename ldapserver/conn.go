@@ -60,7 +60,7 @@ const (
 )
 
 func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
-	c := &conn{srv: s, nc: nc, peer: peer, key: addrKey(peer), inflight: make(map[int64]context.CancelFunc), done: make(chan struct{})}
+	c := &conn{srv: s, nc: nc, peer: peer, key: addrKey(peer), done: make(chan struct{})}
 	c.ctx, c.stop = context.WithCancel(context.Background())
 	c.br = readers.Get().(*bufio.Reader)
 	c.br.Reset(nc)
@@ -331,6 +331,9 @@ func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 		return keepReading
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
+	if c.inflight == nil { // made by the first request: a connection may send none
+		c.inflight = make(map[int64]context.CancelFunc)
+	}
 	c.inflight[id] = cancel
 	c.wg.Add(1)
 	reader := c.reader

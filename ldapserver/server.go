@@ -120,7 +120,11 @@ func (s *Server) Listen(rawURL string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %q: %w", rawURL, err)
 	}
-	l, err := net.Listen("tcp", u.Host)
+	// No TCP keep-alive: setting it up costs several system calls per
+	// accepted connection (Postfix without proxymap opens one per lookup),
+	// and IdleTimeout already closes a connection whose client went away.
+	lc := net.ListenConfig{KeepAlive: -1}
+	l, err := lc.Listen(context.Background(), "tcp", u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", rawURL, err)
 	}
@@ -180,7 +184,7 @@ func (s *Server) accept(nc net.Conn) {
 		return
 	}
 	c := newConn(s, nc, peer)
-	key := addrKey(peer)
+	key := c.key
 	s.mu.Lock()
 	if why := s.admit(c, key); why != "" {
 		s.mu.Unlock()
