@@ -96,7 +96,7 @@ func TestIntegrationVisibleAfterBigMessage(t *testing.T) {
 		date: time.Date(2025, 3, 10, 10, 1, 0, 0, time.UTC), messageID: "small@tyumen", lines: []string{"_cmd=insert:eml=late@company.ru"}}
 	ingest(t, bin, cfg, "admin@tyumen.company.ru", small.bytes(t))
 	committed := time.Now()
-	waitFor := func(what, filter string) time.Duration {
+	waitFor := func(what, filter string, limit time.Duration) time.Duration {
 		t.Helper()
 		for {
 			got, err := mtaSearch(url, filter)
@@ -106,15 +106,15 @@ func TestIntegrationVisibleAfterBigMessage(t *testing.T) {
 			if len(got) == 1 {
 				return time.Since(committed)
 			}
-			if time.Since(committed) > 10*time.Second {
-				t.Fatalf("%s is not visible 10 s after the small change's commit:\n%s", what, srv.log)
+			if time.Since(committed) > limit {
+				t.Fatalf("%s is not visible %v after the small change's commit:\n%s", what, limit, srv.log)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	delay := waitFor("the small change", "(mail=late@company.ru)")
+	delay := waitFor("the small change", "(mail=late@company.ru)", 10*time.Second)
 	landed := strings.Contains(srv.log.String(), "msg=\"large change set applied\"")
-	waitFor("the 100,000-line message", "(mail=u099999@tob.ru)")
+	waitFor("the 100,000-line message", "(mail=u099999@tob.ru)", time.Minute)
 	log := srv.log.String()
 	if !strings.Contains(log, "msg=\"large change set: applying it in the background\"") {
 		t.Errorf("serve did not defer the 100,000 changed records to a background rebuild:\n%s", log)
