@@ -9,6 +9,7 @@ import (
 	ber "github.com/go-asn1-ber/asn1-ber"
 
 	"userdir/internal/fixture"
+	"userdir/ldapserver"
 )
 
 // BenchmarkServerParallel measures throughput as bench/compare.sh does:
@@ -79,4 +80,50 @@ func BenchmarkServerParallel(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkServerParallelIdleConns is BenchmarkServerParallel's reader
+// caller-ID search with 1,000 idle connections open besides: what the
+// handoff watchdog's look at every connection costs (each millisecond
+// while requests run).
+func BenchmarkServerParallelIdleConns(b *testing.B) {
+	ts := startServer(b, serverOptions{records: fixture.Generate(100000, 1), mtaNet: true,
+		srv: func(o *ldapserver.Options) { o.MaxConns, o.MaxConnsPerAddress = 4096, 4096 }})
+	for range 1000 {
+		nc, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer nc.Close()
+	}
+	msg := ber.NewSequence("LDAPMessage")
+	msg.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, int64(2), ""))
+	msg.AppendChild(searchOp(suffix, "(|(telephoneNumber=*204242*)(mobile=*204242*))"))
+	req := msg.Bytes()
+	b.SetParallelism(4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		nc, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer nc.Close()
+		br := bufio.NewReaderSize(nc, 64<<10)
+		for pb.Next() {
+			if _, err := nc.Write(req); err != nil {
+				b.Error(err)
+				return
+			}
+			for done := false; !done; {
+				tag, err := skipMessage(br)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				done = tag == 0x65
+			}
+		}
+	})
 }
