@@ -132,3 +132,7 @@ func parseXML(t testing.TB, w *httptest.ResponseRecorder, v any) {
 		t.Fatalf("parse: %v\n%s", err, body)
 	}
 }
+
+func netipOf(hostport string) netip.Addr {
+	return netip.MustParseAddrPort(hostport).Addr()
+}
