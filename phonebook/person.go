@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"userdir/schema"
 )
 
@@ -129,12 +132,26 @@ func tlv(b []byte, tag byte) (content, rest []byte, ok bool) {
 	return b[i : i+n], b[i+n:], true
 }
 
-// sortPeople orders people by division, then name, then mail, so that every
+// sortPeople orders people by division, then name (in Russian
+// alphabetical order: Ё after Е, not before А), then mail, so that every
 // answer to the same book is byte for byte the same (and so is its ETag).
 func sortPeople(ps []Person) {
+	c := collate.New(language.Russian) // a Collator is not safe for concurrent use
 	slices.SortFunc(ps, func(a, b Person) int {
-		return cmp.Or(strings.Compare(a.Division, b.Division), strings.Compare(a.Name, b.Name), strings.Compare(a.Mail, b.Mail))
+		return cmp.Or(c.CompareString(a.Division, b.Division), c.CompareString(a.Name, b.Name),
+			strings.Compare(a.Division, b.Division), strings.Compare(a.Name, b.Name), strings.Compare(a.Mail, b.Mail))
 	})
+}
+
+// withPhones returns the people who have a number: a phone has no use for the others.
+func withPhones(ps []Person) []Person {
+	out := make([]Person, 0, len(ps))
+	for _, p := range ps {
+		if len(p.Phones) > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // cut returns s cut to at most n characters (runes, never bytes: a

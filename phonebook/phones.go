@@ -49,7 +49,7 @@ func (h *Handler) book(render renderer) http.HandlerFunc {
 		if res.truncated {
 			h.log.Warn("whole book cut to MaxBookEntries", "path", r.URL.Path, "entries", len(res.people))
 		}
-		body, err := marshalXML(render(h.phoneTitle(), res.people))
+		body, err := marshalXML(render(h.phoneTitle(), withPhones(res.people)))
 		if err != nil {
 			h.log.Error("render phone book", "path", r.URL.Path, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
@@ -66,7 +66,7 @@ func (h *Handler) find(render renderer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		res, ok := h.query(w, r, r.URL.Query().Get("q"))
 		if ok {
-			h.writeXML(w, r, render(h.phoneTitle(), res.people))
+			h.writeXML(w, r, render(h.phoneTitle(), withPhones(res.people)))
 		}
 	}
 }
@@ -184,7 +184,7 @@ func (h *Handler) gigaset(w http.ResponseWriter, r *http.Request) {
 	count = min(count, maxGigasetCount)
 	res, ok := h.run(w, r, f)
 	if ok {
-		h.writeXML(w, r, gigasetPage(res.people, first, count))
+		h.writeXML(w, r, gigasetPage(withPhones(res.people), first, count))
 	}
 }
 

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -17,6 +19,7 @@ import (
 	"userdir/config"
 	"userdir/directory"
 	"userdir/ldapserver"
+	"userdir/phonebook"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -67,6 +70,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			log.Info("stopping: finishing requests in flight")
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
+			if s.http != nil {
+				s.http.Shutdown(sctx)
+			}
 			s.srv.Shutdown(sctx)
 			return exitOK
 		case <-hup:
@@ -101,12 +107,15 @@ type server struct {
 	srv   *ldapserver.Server
 	cert  atomic.Pointer[tls.Certificate]
 	errc  chan error
-	addrs []string // the URLs actually listened on (port 0 resolved)
+	addrs []string     // the URLs actually listened on (port 0 resolved)
+	http  *http.Server // the [http] listener; nil when http.listen is not set
+
+	httpAddr string // its address (port 0 resolved)
 }
 
 // startServer opens the store, builds the directory and starts listening.
 func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
-	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen))}
+	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen)+1)}
 	var err error
 	if s.store, err = openReadOnly(ctx, cfg); err != nil {
 		return nil, err
@@ -149,6 +158,13 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		listeners = append(listeners, l)
 		scheme := u[:len(u)-len(stripScheme(u))]
 		s.addrs = append(s.addrs, scheme+l.Addr().String())
+	}
+	if err := s.startHTTP(cfg); err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		s.store.Close()
+		return nil, err
 	}
 	go s.dir.Run(ctx)
 	for i, l := range listeners {
@@ -220,4 +236,33 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role)})
 	}
 	return o, nil
+}
+
+// startHTTP serves the search page and the phone directories (package
+// phonebook) on http.listen, when it is set.
+func (s *server) startHTTP(cfg *config.Config) error {
+	if cfg.HTTP.Listen == "" {
+		return nil
+	}
+	h, err := phonebook.New(phonebook.Options{Directory: s.dir, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.httpAddr = l.Addr().String()
+	s.log.Info("listening", "url", "http://"+s.httpAddr)
+	go func() {
+		if err := s.http.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			s.errc <- err
+		}
+	}()
+	return nil
 }
