@@ -48,6 +48,9 @@ type Options struct {
 	// MaxBookEntries bounds a whole-book file; 0 means 10000. Desk phones
 	// hold a few thousand contacts at most.
 	MaxBookEntries int
+	// MaxInFlight bounds the requests served at once; more get 503 at
+	// once, so a flood cannot queue up work. 0 means 64.
+	MaxInFlight int
 	Logger         *slog.Logger
 }
 
@@ -60,6 +63,8 @@ type Handler struct {
 	mux   *http.ServeMux
 	books bookCache
 	slots chan struct{} // bounds whole-book renders in flight
+
+	inFlight chan struct{} // bounds requests in flight
 }
 
 // New returns a Handler.
@@ -70,7 +75,10 @@ func New(o Options) (*Handler, error) {
 	if o.MaxBookEntries <= 0 {
 		o.MaxBookEntries = 10000
 	}
-	h := &Handler{opts: o, log: o.Logger, mux: http.NewServeMux(), slots: make(chan struct{}, 2)}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 64
+	}
+	h := &Handler{opts: o, log: o.Logger, mux: http.NewServeMux(), slots: make(chan struct{}, 2), inFlight: make(chan struct{}, o.MaxInFlight)}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -108,6 +116,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	select {
+	case h.inFlight <- struct{}{}:
+		defer func() { <-h.inFlight }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
 	if len(r.URL.RawQuery) > maxRawQuery {

@@ -215,3 +215,20 @@ func TestHarvestNoMoreThanLDAP(t *testing.T) {
 		t.Errorf("harvested %d", len(viaHTTP))
 	}
 }
+
+// TestInFlightBound fills every request slot and checks that one more
+// request is refused at once instead of queueing.
+func TestInFlightBound(t *testing.T) {
+	h, _, _ := newTest(t, book())
+	for range cap(h.inFlight) {
+		h.inFlight <- struct{}{}
+	}
+	w := get(t, h, "/search?q=Иван", anonPeer)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("with every slot taken: %d, want 503 with Retry-After", w.Code)
+	}
+	<-h.inFlight
+	if w := get(t, h, "/search?q=Иван", anonPeer); w.Code != http.StatusOK {
+		t.Errorf("with a slot free: %d", w.Code)
+	}
+}

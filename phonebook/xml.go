@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -42,6 +43,7 @@ func writeBody(w http.ResponseWriter, r *http.Request, contentType string, body 
 		return
 	}
 	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {
 		w.WriteHeader(http.StatusOK)
 		return
