@@ -51,7 +51,7 @@ type Options struct {
 	// MaxInFlight bounds the requests served at once; more get 503 at
 	// once, so a flood cannot queue up work. 0 means 64.
 	MaxInFlight int
-	Logger         *slog.Logger
+	Logger      *slog.Logger
 }
 
 // Handler answers the search page and the phone directories. Mount it at
