@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"userdir/compose"
-	"userdir/ingest"
+	"userdir/config"
 	"userdir/mailcmd"
 )
 
@@ -58,43 +58,36 @@ func sendFlags(fs *flag.FlagSet) *sendOptions {
 	fs.BoolVar(&o.insecure, "insecure", false, "with -smtp: do not verify the relay's STARTTLS certificate")
 	fs.StringVar(&o.sync, "sync", "", "send a full snapshot of the division's records of `type` mbox or alias")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "with -smtp: give up after this `duration`")
-	fs.Int64Var(&o.maxBytes, "max-bytes", ingest.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
+	fs.Int64Var(&o.maxBytes, "max-bytes", config.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
 	return o
 }
 
 // runSend composes a command message for a division from the commands
 // given as arguments or on stdin, and writes it to stdout or submits it
 // over SMTP. The division code is never printed, except in the message.
-func runSend(ctx context.Context, e *env, args []string) int {
+func runSend(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "send", sendSynopsis)
 	o := sendFlags(fs)
 	flagUsage := fs.Usage
 	fs.Usage = func() { flagUsage(); fmt.Fprint(fs.Output(), sendForms) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return err
 		}
-		return exitUsage
+		return &usageError{said: err}
 	}
 	m, err := o.message(e)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir send: %v\n", err)
-		fs.Usage()
-		return exitUsage
+		return &usageError{err: err, usage: fs.Usage}
 	}
 	if err := composeBody(e, o, fs.Args(), m); err != nil {
-		fmt.Fprintf(e.stderr, "userdir send: %v\n", err)
-		return exitFailure
+		return err
 	}
 	raw, err := m.Encode()
-	if err == nil {
-		err = o.deliver(ctx, e, m, raw)
-	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir send: %v\n", err)
-		return exitFailure
+		return err
 	}
-	return exitOK
+	return o.deliver(ctx, e, m, raw)
 }
 
 // message checks the flags and returns a message with its header fields

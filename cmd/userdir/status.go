@@ -11,27 +11,24 @@ import (
 
 // runStatus prints, per division, its records, when its last message
 // arrived and how many command lines were rejected.
-func runStatus(ctx context.Context, e *env, args []string) int {
+func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "status", "[-config FILE]")
 	path := configFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "status", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	st, err := openReadOnly(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer st.Close()
 	stats, err := st.Status(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	byID := make(map[string]store.DivisionStatus, len(stats))
 	for _, s := range stats {
@@ -54,8 +51,7 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 		}
 		row(id, name, s)
 	}
-	tw.Flush()
-	return exitOK
+	return tw.Flush()
 }
 
 func timeText(t time.Time) string {
