@@ -13,7 +13,7 @@ import (
 )
 
 // Person is one entry of a result as the HTTP front end shows it: the
-// attributes of docs/… §2.2 that a phone or a person needs, nothing else.
+// attributes that a phone or a person needs, nothing else.
 type Person struct {
 	Name       string   `json:"name"`                 // cn
 	Surname    string   `json:"surname,omitempty"`    // sn

@@ -1,8 +1,8 @@
 // Package phonebook serves the directory over HTTP to people and desk
 // phones that do not speak LDAP: a search page (server-rendered HTML, with
 // a JSON form for scripts) and the XML directories that Yealink, Cisco,
-// Grandstream, Snom, Fanvil and Gigaset phones read (docs/… and the
-// README's "IP phones" section).
+// Grandstream, Snom, Fanvil and Gigaset phones read (docs/phonebook.md and
+// the README section "Over HTTP: XML phone books and a search page").
 //
 // Every answer comes from the directory core's Search with the client's
 // Session, so HTTP clients get exactly what LDAP clients get: the same
