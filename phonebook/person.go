@@ -1,6 +1,7 @@
 package phonebook
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"slices"
@@ -137,10 +138,25 @@ func tlv(b []byte, tag byte) (content, rest []byte, ok bool) {
 // answer to the same book is byte for byte the same (and so is its ETag).
 func sortPeople(ps []Person) {
 	c := collate.New(language.Russian) // a Collator is not safe for concurrent use
-	slices.SortFunc(ps, func(a, b Person) int {
-		return cmp.Or(c.CompareString(a.Division, b.Division), c.CompareString(a.Name, b.Name),
-			strings.Compare(a.Division, b.Division), strings.Compare(a.Name, b.Name), strings.Compare(a.Mail, b.Mail))
+	type keyed struct {
+		div, name []byte
+		p         Person
+	}
+	var buf collate.Buffer
+	ks := make([]keyed, len(ps))
+	for i, p := range ps {
+		// Keys are computed once per person: comparing with the Collator
+		// would compute them again for every comparison.
+		ks[i] = keyed{div: bytes.Clone(c.KeyFromString(&buf, p.Division)), name: bytes.Clone(c.KeyFromString(&buf, p.Name)), p: p}
+		buf.Reset()
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		return cmp.Or(bytes.Compare(a.div, b.div), bytes.Compare(a.name, b.name),
+			strings.Compare(a.p.Division, b.p.Division), strings.Compare(a.p.Name, b.p.Name), strings.Compare(a.p.Mail, b.p.Mail))
 	})
+	for i := range ks {
+		ps[i] = ks[i].p
+	}
 }
 
 // withPhones returns the people who have a number: a phone has no use for the others.
