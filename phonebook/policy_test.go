@@ -37,6 +37,9 @@ func TestWholeBooksNeedReader(t *testing.T) {
 			{"mta network", request{peer: mtaPeer}, http.StatusOK},
 			{"outside allow", request{peer: "192.0.2.1:1"}, http.StatusForbidden},
 		} {
+			if tc.rq.user != "" && tc.want == http.StatusUnauthorized && path != wholeBooks[0] {
+				continue // a failed bind is delayed, more with each failure: once is enough
+			}
 			tc.rq.path = path
 			w := do(t, h, tc.rq)
 			if w.Code != tc.want {
