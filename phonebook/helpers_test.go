@@ -35,10 +35,11 @@ const (
 // tricky is a name with every character XML and HTML must escape.
 const tricky = `O'Brien & <Co> "Ltd"`
 
-// book is the fixture book plus an entry with a tricky name.
+// book is the fixture book plus an entry with a tricky name and a hidden one with a number.
 func book() []store.Record {
 	return append(fixture.Book(),
-		fixture.Record("tobolsk", "obrien@company.ru", "name", tricky, "gor", "+7 (3456) 22-00-11", "sot", "+7 900 000-00-01"))
+		fixture.Record("tobolsk", "obrien@company.ru", "name", tricky, "gor", "+7 (3456) 22-00-11", "sot", "+7 900 000-00-01"),
+		fixture.Record("tyumen", "secret@company.ru", "name", "Тайнов Тимур", "gor", "88-99-99", "vis", "0"))
 }
 
 // newTest returns a handler over a directory of recs.

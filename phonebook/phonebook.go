@@ -11,7 +11,7 @@
 // selectivity rule, size_limit and rate limit — and whatever else the core
 // counts per client. Whole-book files need a role without the anonymous
 // limits (reader; mta is served as reader: a phone book never lists hidden
-// entries or aliases).
+// entries).
 package phonebook
 
 import (
@@ -176,7 +176,7 @@ func (h *Handler) challenge(w http.ResponseWriter, msg string) {
 }
 
 // forPhones returns the session a phone book is read with: never more
-// than reader sees (the mta role would add hidden entries and aliases).
+// than reader sees (the mta role would add hidden entries).
 func forPhones(s *directory.Session) *directory.Session {
 	if s.Role == schema.RoleMTA || s.Role == schema.RoleAll {
 		return &directory.Session{Peer: s.Peer, Role: schema.RoleReader, BindDN: s.BindDN, Authenticated: s.Authenticated}

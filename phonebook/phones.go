@@ -31,7 +31,8 @@ func (h *Handler) book(render renderer) http.HandlerFunc {
 			return
 		}
 		snap := h.opts.Directory.Snapshot()
-		if b, ok := h.books.get(r.URL.Path, snap); ok {
+		key := r.URL.Path + "\x00" + string(forPhones(s).Role) // what the role sees is what is cached
+		if b, ok := h.books.get(key, snap); ok {
 			writeBody(w, r, "text/xml; charset=utf-8", b.body, b.etag)
 			return
 		}
@@ -56,7 +57,7 @@ func (h *Handler) book(render renderer) http.HandlerFunc {
 			return
 		}
 		b := cachedBook{snap: snap, body: body, etag: etagOf(body)}
-		h.books.put(r.URL.Path, b)
+		h.books.put(key, b)
 		writeBody(w, r, "text/xml; charset=utf-8", b.body, b.etag)
 	}
 }

@@ -48,8 +48,8 @@ func TestWholeBooksNeedReader(t *testing.T) {
 			if w.Code == http.StatusUnauthorized && !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic ") {
 				t.Errorf("%s %s: 401 without a Basic challenge", path, tc.name)
 			}
-			if tc.name == "mta network" && (strings.Contains(w.Body.String(), "Скрытов") || strings.Contains(w.Body.String(), "Отдел продаж")) {
-				t.Errorf("%s: the mta role got hidden entries or aliases into a phone book", path)
+			if tc.name == "mta network" && strings.Contains(w.Body.String(), "Тайнов") {
+				t.Errorf("%s: the mta role got hidden entries into a phone book", path)
 			}
 		}
 	}
