@@ -73,9 +73,12 @@ func (h *Handler) find(render renderer) http.HandlerFunc {
 }
 
 // query runs a text search for the client of r; ok is false when an
-// error status has been written.
+// error status has been written. An empty query finds nobody.
 func (h *Handler) query(w http.ResponseWriter, r *http.Request, q string) (result, bool) {
 	f, err := textFilter(q)
+	if errors.Is(err, errQueryEmpty) {
+		return result{}, true // a phone that searches for nothing gets an empty list, not an error
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return result{}, false
