@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"userdir/internal/fixture"
 )
 
 func TestSearchPage(t *testing.T) {
@@ -67,5 +69,30 @@ func TestSearchJSON(t *testing.T) {
 	decodeJSON(t, get(t, h, "/?format=json", anonPeer), &empty)
 	if len(empty.Results) != 0 {
 		t.Errorf("results before a search: %+v", empty)
+	}
+}
+
+// TestBookLimits: an anonymous search gets size_limit entries and is told
+// there are more; a one-letter search gets nothing, as over LDAP.
+func TestBookLimits(t *testing.T) {
+	h, _, _ := newTest(t, append(book(), fixture.Many("tyumen", 100)...))
+	var a jsonAnswer
+	decodeJSON(t, get(t, h, "/search?format=json&q="+url.QueryEscape("Пользователь"), anonPeer), &a)
+	if len(a.Results) != 50 || !a.Truncated {
+		t.Errorf("anonymous: %d results, truncated %v; want size_limit 50, truncated", len(a.Results), a.Truncated)
+	}
+	var r jsonAnswer
+	decodeJSON(t, get(t, h, "/search?format=json&q="+url.QueryEscape("Пользователь"), phonePeer), &r)
+	if len(r.Results) != 100 || r.Truncated {
+		t.Errorf("reader: %d results, truncated %v; want all 100", len(r.Results), r.Truncated)
+	}
+	w := do(t, h, request{path: "/search?q=" + url.QueryEscape("Пользователь"), header: map[string]string{"Accept-Language": "ru"}})
+	if !strings.Contains(w.Body.String(), `id="truncated"`) || strings.Count(w.Body.String(), `<li class="person">`) != 50 {
+		t.Errorf("page: %d entries, truncation note %v", strings.Count(w.Body.String(), `<li class="person">`), strings.Contains(w.Body.String(), `id="truncated"`))
+	}
+	var one jsonAnswer
+	decodeJSON(t, get(t, h, "/search?format=json&q=П", anonPeer), &one)
+	if len(one.Results) != 0 {
+		t.Errorf("one letter: %d results", len(one.Results))
 	}
 }
