@@ -4,12 +4,13 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"net/http"
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"userdir/directory"
 )
 
 //go:embed page.html
@@ -33,7 +34,7 @@ func telURL(number string) template.URL {
 // texts are the page's words in one language.
 type texts struct {
 	Title, Placeholder, Search, Hint, Nothing, Truncated string
-	TooLong, TooMany, Failed                             string
+	TooLong, TooMany, Budget, Failed                     string
 }
 
 var (
@@ -44,6 +45,7 @@ var (
 		Truncated: "There are more: only the first ones are shown. Type more of the name.",
 		TooLong:   "The search is too long.",
 		TooMany:   "Too many searches from your address; try again in a minute.",
+		Budget:    "Your network has seen as much of the directory as it may today.",
 		Failed:    "The search failed.",
 	}
 	russian = texts{
@@ -53,6 +55,7 @@ var (
 		Truncated: "Найдено больше: показаны первые. Уточните запрос.",
 		TooLong:   "Слишком длинный запрос.",
 		TooMany:   "Слишком много запросов с вашего адреса; попробуйте через минуту.",
+		Budget:    "Ваша сеть на сегодня уже получила из справочника столько, сколько можно.",
 		Failed:    "Поиск не удался.",
 	}
 	langs   = language.NewMatcher([]language.Tag{language.English, language.Russian})
@@ -125,7 +128,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 // pageSearch runs the search of the page; code 0 means a 401 was written.
 func (h *Handler) pageSearch(w http.ResponseWriter, r *http.Request, q string, t texts, d *pageData) (code int, msg string) {
 	f, err := textFilter(q)
-	if errors.Is(err, errQueryTooLong) {
+	if err != nil { // too long, too many words
 		return http.StatusBadRequest, t.TooLong
 	}
 	s, ok := h.session(w, r)
@@ -134,7 +137,9 @@ func (h *Handler) pageSearch(w http.ResponseWriter, r *http.Request, q string, t
 	}
 	res := h.search(r.Context(), s, f, maxSearchEntries)
 	switch c := status(res.code); {
-	case res.code == 0:
+	case res.code == directory.Success:
+	case res.code == directory.AdminLimitExceeded:
+		return c, t.Budget
 	case c == http.StatusTooManyRequests:
 		return c, t.TooMany
 	default:
