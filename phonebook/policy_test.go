@@ -249,3 +249,37 @@ func dialLDAP(t *testing.T, d *directory.Directory) *ldap.Conn {
 	t.Cleanup(func() { conn.Close() })
 	return conn
 }
+
+// spent is a directory whose book searches are past the disclosure
+// budget, as the core answers them then (adminLimitExceeded, 11).
+type spent struct{ *directory.Directory }
+
+func (s spent) Search(ctx context.Context, ss *directory.Session, req *directory.SearchRequest, out directory.Emitter) directory.SearchResult {
+	if ss.Role.Limited() {
+		return directory.SearchResult{Result: directory.Result{Code: directory.AdminLimitExceeded, Message: "disclosure budget exhausted"}}
+	}
+	return s.Directory.Search(ctx, ss, req, out)
+}
+
+// TestBudgetExhausted: when the core refuses a book client for its
+// disclosure budget, every HTTP search says so with 429, and gives nothing.
+func TestBudgetExhausted(t *testing.T) {
+	_, d, _ := newTest(t, book())
+	h, err := New(Options{Directory: spent{d}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/search?q=Иван", "/search?format=json&q=Иван", "/phonebook/yealink/search?q=Иван",
+		"/phonebook/cisco?q=Иван", "/phonebook/gigaset?command=get_list&type=pb&ln=Иван"} {
+		w := do(t, h, request{path: path, header: map[string]string{"Accept-Language": "ru"}})
+		if w.Code != http.StatusTooManyRequests || strings.Contains(w.Body.String(), "Иванов") {
+			t.Errorf("%s: %d %s", path, w.Code, w.Body)
+		}
+	}
+	if w := do(t, h, request{path: "/search?q=Иван", header: map[string]string{"Accept-Language": "ru"}}); !strings.Contains(w.Body.String(), "Ваша сеть на сегодня") {
+		t.Errorf("page does not name the budget: %s", w.Body)
+	}
+	if w := get(t, h, "/phonebook/yealink/search?q=Иван", phonePeer); w.Code != http.StatusOK {
+		t.Errorf("reader: %d", w.Code)
+	}
+}
