@@ -193,7 +193,8 @@ func (h *Handler) gigaset(w http.ResponseWriter, r *http.Request) {
 }
 
 // gigasetFilter builds the filter of a get_list request. The phone writes
-// "*" as a wildcard; a name is matched as a prefix.
+// "*" as a wildcard; a name is matched as a prefix, and the last name also
+// as the start of the mail address.
 func gigasetFilter(v url.Values) (schema.Filter, error) {
 	if v.Get("command") != "get_list" || v.Get("type") != "pb" {
 		return nil, errGigaset
@@ -218,8 +219,8 @@ func gigasetFilter(v url.Values) (schema.Filter, error) {
 				return nil, errGigaset
 			}
 			and = append(and, phoneFilter(s, true))
-		case k == "ln":
-			and = append(and, schema.Substrings{Attr: "sn", Initial: s})
+		case k == "ln": // or the mail address, for handsets that type Latin letters only
+			and = append(and, schema.Or{schema.Substrings{Attr: "sn", Initial: s}, schema.Substrings{Attr: "mail", Initial: s}})
 		case k == "fn":
 			and = append(and, schema.Substrings{Attr: "givenName", Initial: s})
 		}
