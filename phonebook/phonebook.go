@@ -158,7 +158,7 @@ func peerOf(r *http.Request) netip.Addr {
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) (*directory.Session, bool) {
 	peer := peerOf(r)
 	user, pass, basic := r.BasicAuth()
-	if !basic {
+	if !basic || user == "" && pass == "" { // empty credentials are an anonymous bind
 		return h.opts.Directory.Anonymous(peer), true
 	}
 	s, res := h.opts.Directory.Bind(r.Context(), peer, user, []byte(pass))
@@ -188,7 +188,7 @@ func forPhones(s *directory.Session) *directory.Session {
 type result struct {
 	people    []Person
 	truncated bool                 // the role's size limit (or MaxBookEntries) cut the list
-	code      directory.ResultCode // the directory's result, Success or SizeLimitExceeded when people are valid
+	code      directory.ResultCode // the directory's result; Success (a size limit is reported as truncated)
 	message   string
 }
 

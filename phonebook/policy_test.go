@@ -37,6 +37,7 @@ func TestWholeBooksNeedReader(t *testing.T) {
 			{"wrong password", request{peer: anonPeer, user: readerDN, pass: "guess"}, http.StatusUnauthorized},
 			{"unknown account", request{peer: anonPeer, user: "cn=nobody,dc=company,dc=ru", pass: "x"}, http.StatusUnauthorized},
 			{"not a DN", request{peer: anonPeer, user: "phones", pass: readerPass}, http.StatusUnauthorized},
+			{"empty credentials", request{peer: phonePeer, user: "", pass: "", header: map[string]string{"Authorization": "Basic Og=="}}, http.StatusOK},
 			{"reader account", request{peer: anonPeer, user: readerDN, pass: readerPass}, http.StatusOK},
 			{"reader network", request{peer: phonePeer}, http.StatusOK},
 			{"mta network", request{peer: mtaPeer}, http.StatusOK},

@@ -298,7 +298,7 @@ func TestGigaset(t *testing.T) {
 	}{
 		{"ln=Иван", 2, 1, 2, []string{"Иванов", "Иванова"}},
 		{"ln=Ив*&fn=Мар*", 1, 1, 1, []string{"Иванова"}},
-		{"ln=ivanova", 1, 1, 1, []string{"Иванова"}}, // Latin letters find the mail address
+		{"ln=ivanova", 1, 1, 1, []string{"Иванова"}},    // Latin letters find the mail address
 		{"hm=83452880293", 1, 1, 1, []string{"Иванов"}}, // reverse lookup: caller ID in another format
 		{"hm=%2B73452880293", 1, 1, 1, []string{"Иванов"}},
 		{"hm=8293", 1, 1, 1, []string{"Иванов"}},
