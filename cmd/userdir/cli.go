@@ -48,6 +48,7 @@ var commands = []command{
 	{"serve", "serve the directory over LDAP (SIGHUP re-reads the configuration)", runServe},
 	{"ingest", "apply the command message on stdin (an MTA pipes it; exit 75 = retry later)", runIngest},
 	{"send", "compose a command message for a branch; stdout for sendmail -t, or -smtp", runSend},
+	{"agent", "at a branch: mail the changes of its accounts database (SQL, CSV) to the centre", runAgent},
 	{"dump", "print what a role sees of the directory, as LDIF", runDump},
 	{"status", "per division: entries, last message, rejected lines", runStatus},
 	{"journal", "list the newest messages and what became of them", runJournal},
