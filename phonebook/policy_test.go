@@ -81,6 +81,9 @@ func TestETagAndNotModified(t *testing.T) {
 		if w2 := get(t, h, path, phonePeer); w2.Header().Get("ETag") != tag || w2.Body.String() != w.Body.String() {
 			t.Errorf("%s: a second answer differs", path)
 		}
+		if w2 := do(t, h, request{path: path, peer: phonePeer, method: http.MethodHead}); w2.Code != http.StatusOK || w2.Body.Len() != 0 || w2.Header().Get("ETag") != tag {
+			t.Errorf("%s HEAD: %d, %d bytes, ETag %q", path, w2.Code, w2.Body.Len(), w2.Header().Get("ETag"))
+		}
 	}
 	// A change to the book changes the tag.
 	w := get(t, h, "/phonebook/yealink.xml", phonePeer)
