@@ -324,7 +324,7 @@ func TestBudgetSharedWithLDAP(t *testing.T) {
 			viaLDAP := func(i int) error {
 				t.Helper()
 				e := ldap.EscapeFilter(q(i))
-				filter := "(|(cn=*" + e + "*)(mail=" + e + "*)(sn=" + e + "*)(givenName=" + e + "*))"
+				filter := "(|(cn=*" + e + "*)(mail=" + e + "*)(sn=" + e + "*)(givenName=" + e + "*)(telephoneNumber=*" + e + "*))"
 				res, err := conn.Search(ldap.NewSearchRequest(fixture.Suffix, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, filter, []string{"mail"}, nil))
 				if res != nil {
 					for _, e := range res.Entries {
