@@ -11,6 +11,7 @@ import (
 	"userdir/internal/fixture"
 	"userdir/ldapserver/wire"
 	"userdir/schema"
+	"userdir/store"
 )
 
 // discard is an Emitter that only counts.
@@ -146,5 +147,36 @@ func BenchmarkSearch100kBook(b *testing.B) {
 			}
 			b.ReportMetric(float64(out.n)/float64(b.N), "entries/op")
 		})
+	}
+}
+
+// BenchmarkRefreshSmallChange applies a one-record change to a
+// 100,000-entry snapshot whose overlay already holds 4,000 changed
+// entries (the most before compaction is due), as Refresh does between
+// compactions.
+func BenchmarkRefreshSmallChange(b *testing.B) {
+	recs := fixture.Generate(100000, 1)
+	src := fixture.NewSource(recs...)
+	d, err := New(context.Background(), Options{Logger: slog.New(slog.DiscardHandler), Source: src, Mapper: fixture.Mapper(), Encoder: wire.EntryEncoder{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, part := range [][]store.Record{recs[:2000], recs[2000:4000]} {
+		src.Put(part...)
+		if err := d.Refresh(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := len(d.Snapshot().extra); n != 4000 || d.Snapshot().Behind() {
+		b.Fatalf("overlay of %d entries, behind %v", n, d.Snapshot().Behind())
+	}
+	one := recs[5000]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		src.Put(one)
+		if err := d.Refresh(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
