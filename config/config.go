@@ -53,7 +53,14 @@ type Config struct {
 	MaxMessageBytes   int64  // max_message_bytes: default 10 MiB
 	TombstoneDays     int    // tombstone_days: default 90
 	LDAP              LDAP
+	HTTP              HTTP
 	Divisions         []Division
+}
+
+// HTTP is the [http] table: the listener of the search page and the
+// phone directories (package phonebook).
+type HTTP struct {
+	Listen string // listen: host:port; "" (the default) serves no HTTP
 }
 
 // LDAP is the [ldap] table.

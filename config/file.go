@@ -13,6 +13,7 @@ type fileConfig struct {
 	MaxMessageBytes *int64         `toml:"max_message_bytes"`
 	TombstoneDays   *int64         `toml:"tombstone_days"`
 	LDAP            fileLDAP       `toml:"ldap"`
+	HTTP            fileHTTP       `toml:"http"`
 	Divisions       []fileDivision `toml:"division"`
 }
 
@@ -34,6 +35,11 @@ type fileLDAP struct {
 	HarvestBudget *int64        `toml:"harvest_budget"`
 	Accounts      []fileAccount `toml:"account"`
 	Networks      []fileNetwork `toml:"network"`
+}
+
+// fileHTTP is the [http] table.
+type fileHTTP struct {
+	Listen *string `toml:"listen"`
 }
 
 // fileAccount is one [[ldap.account]].

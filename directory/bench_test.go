@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"testing"
 
 	"userdir/internal/fixture"
 	"userdir/ldapserver/wire"
 	"userdir/schema"
+	"userdir/store"
 )
 
 // discard is an Emitter that only counts.
@@ -118,4 +120,63 @@ func ExampleDirectory_Search() {
 	res := d.Search(context.Background(), d.Anonymous(loopback), &SearchRequest{BaseDN: "dc=company,dc=ru", Scope: ScopeSub, Filter: f}, &out)
 	fmt.Println(res.Code, out.n)
 	// Output: 0 1
+}
+
+// BenchmarkSearch100kBook runs the postfix and caller-ID searches as an
+// anonymous book client: selectivity check, size limit and the disclosure
+// budget, which counts every returned entry.
+func BenchmarkSearch100kBook(b *testing.B) {
+	d := benchDirectory(b)
+	s := d.Anonymous(netip.MustParseAddr("192.0.2.7"))
+	for _, w := range []struct{ name, filter string }{
+		{"postfix", "(mail=user004242@company.ru)"},
+		{"callerid", "(|(telephoneNumber=*204242*)(mobile=*204242*))"},
+	} {
+		f, err := schema.ParseFilter(w.filter)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := &SearchRequest{BaseDN: "dc=company,dc=ru", Scope: ScopeSub, Filter: f, FilterKey: w.filter, Attributes: []string{"cn", "mail"}}
+		b.Run(w.name, func(b *testing.B) {
+			var out discard
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if res := d.Search(context.Background(), s, req, &out); res.Code != Success {
+					b.Fatalf("code %d %s", res.Code, res.Message)
+				}
+			}
+			b.ReportMetric(float64(out.n)/float64(b.N), "entries/op")
+		})
+	}
+}
+
+// BenchmarkRefreshSmallChange applies a one-record change to a
+// 100,000-entry snapshot whose overlay already holds 4,000 changed
+// entries (the most before compaction is due), as Refresh does between
+// compactions.
+func BenchmarkRefreshSmallChange(b *testing.B) {
+	recs := fixture.Generate(100000, 1)
+	src := fixture.NewSource(recs...)
+	d, err := New(context.Background(), Options{Logger: slog.New(slog.DiscardHandler), Source: src, Mapper: fixture.Mapper(), Encoder: wire.EntryEncoder{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, part := range [][]store.Record{recs[:2000], recs[2000:4000]} {
+		src.Put(part...)
+		if err := d.Refresh(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := len(d.Snapshot().extra); n != 4000 || d.Snapshot().Behind() {
+		b.Fatalf("overlay of %d entries, behind %v", n, d.Snapshot().Behind())
+	}
+	one := recs[5000]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		src.Put(one)
+		if err := d.Refresh(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

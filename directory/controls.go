@@ -170,12 +170,17 @@ type cursorSet struct {
 
 const maxCursors = 8
 
-func newCursorSet() *cursorSet { return &cursorSet{open: make(map[uint64]*cursor)} }
+// newCursorSet returns an empty set; its map is made by the first put, as
+// most connections never page.
+func newCursorSet() *cursorSet { return &cursorSet{} }
 
 func (cs *cursorSet) put(c *cursor) []byte {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.next++
+	if cs.open == nil {
+		cs.open = make(map[uint64]*cursor)
+	}
 	cs.open[cs.next] = c
 	cs.order = append(cs.order, cs.next)
 	for len(cs.order) > maxCursors {

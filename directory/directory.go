@@ -17,10 +17,12 @@ import (
 )
 
 // Source is the store as the directory reads it: whole, or the records
-// changed since a change sequence. It never writes.
+// changed since a change sequence, and where the large change sets among
+// those end. It never writes.
 type Source interface {
 	Records(ctx context.Context, tombstones bool) ([]store.Record, int64, error)
 	Changes(ctx context.Context, after int64) ([]store.Record, int64, error)
+	ChangeSplit(ctx context.Context, after int64, limit int) (int64, error)
 	Seq(ctx context.Context) (int64, error)
 }
 
@@ -76,7 +78,7 @@ type Directory struct {
 
 	refreshMu  sync.Mutex   // serializes snapshot updates
 	lastEdit   time.Time    // when the overlay last grew (under refreshMu)
-	compacting atomic.Bool  // a Compact is running
+	compacting atomic.Bool  // a Compact or CatchUp is running
 	generation uint64       // counts Reconfigures (under refreshMu)
 	checked    atomic.Int64 // when the store was last read successfully, Unix nanoseconds
 	filters    filterCache
@@ -174,8 +176,9 @@ const maxRetryWait = 10 * time.Second
 // change sequence, and reading it at once when a Watcher source says it
 // changed. While the store fails, Run logs the snapshot's age, keeps the
 // snapshot, and tries again with a backoff (up to 10 s; a Watcher's
-// signal, sent when it reconnects, tries at once). A compaction runs in a
-// goroutine of its own, so that changes stay visible meanwhile; Run waits
+// signal, sent when it reconnects, tries at once). A catch-up after a
+// large change set, or else a compaction, runs in a goroutine of its own
+// (one at a time), so that small changes stay visible meanwhile; Run waits
 // for it before it returns, so the store may be closed after.
 func (d *Directory) Run(ctx context.Context) error {
 	o := d.policy.Load().opts
@@ -188,8 +191,8 @@ func (d *Directory) Run(ctx context.Context) error {
 	var failing bool
 	var retryAt time.Time
 	wait := o.PollInterval
-	var compaction sync.WaitGroup
-	defer compaction.Wait()
+	var background sync.WaitGroup
+	defer background.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -213,11 +216,17 @@ func (d *Directory) Run(ctx context.Context) error {
 			d.log.Info("store reachable again", "snapshot_age", d.SnapshotAge().Round(time.Millisecond).String())
 			failing, retryAt, wait = false, time.Time{}, o.PollInterval
 		}
-		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
-			compaction.Go(func() {
+		job, name := d.Compact, "compact snapshot"
+		if d.snap.Load().Behind() {
+			job, name = d.CatchUp, "apply a large change set"
+		} else if !d.compactDue() {
+			continue
+		}
+		if d.compacting.CompareAndSwap(false, true) {
+			background.Go(func() {
 				defer d.compacting.Store(false)
-				if err := d.Compact(ctx); err != nil && ctx.Err() == nil {
-					d.log.Error("compact snapshot", "err", err)
+				if err := job(ctx); err != nil && ctx.Err() == nil {
+					d.log.Error(name, "err", err)
 				}
 			})
 		}
@@ -227,6 +236,16 @@ func (d *Directory) Run(ctx context.Context) error {
 // Refresh brings the snapshot up to date with the store now: the changed
 // records go into the overlay, which has indexes of its own, so a change is
 // searchable as soon as it is read.
+//
+// A large change set (together more than largeChange records: a sync or
+// a big message) is not read here: mapping and indexing it takes seconds,
+// and the small changes committed after it would wait for it. Refresh only
+// moves the snapshot's read position past it (Source.ChangeSplit), reads
+// the small changes after it into the overlay of the current base as
+// usual, and leaves the large one to CatchUp (Run starts it), which
+// rebuilds the base from every change since the last whole position. Each
+// record is read in its state at the time of reading, so nothing a later
+// change set set is reverted when the rebuilt base lands.
 func (d *Directory) Refresh(ctx context.Context) error {
 	d.refreshMu.Lock()
 	defer d.refreshMu.Unlock()
@@ -241,6 +260,21 @@ func (d *Directory) Refresh(ctx context.Context) error {
 		d.checked.Store(now)
 		return nil
 	}
+	split, err := p.opts.Source.ChangeSplit(ctx, cur.seq, largeChange)
+	if err != nil {
+		return err
+	}
+	if split > cur.seq {
+		behind := *cur
+		behind.seq = split
+		d.log.Info("large change set: applying it in the background", "after", cur.seq, "through", split, "seq", seq)
+		cur = &behind
+		d.snap.Store(cur)
+		if split == seq {
+			d.checked.Store(now)
+			return nil
+		}
+	}
 	changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 	if err != nil {
 		return err
@@ -251,6 +285,53 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	d.snap.Store(next)
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
+}
+
+// CatchUp applies the large change sets Refresh skipped (see Refresh): it
+// reads every change since the snapshot's whole position and rebuilds the
+// base with them, without holding up Refresh, until what is left is small;
+// then it reads that under the refresh lock and installs the result.
+func (d *Directory) CatchUp(ctx context.Context) error {
+	d.refreshMu.Lock()
+	cur, gen := d.snap.Load(), d.generation
+	d.refreshMu.Unlock()
+	if !cur.Behind() {
+		return nil
+	}
+	p := d.policy.Load()
+	start := time.Now()
+	base := cur
+	for {
+		changes, seq, err := p.opts.Source.Changes(ctx, base.whole)
+		if err != nil {
+			return err
+		}
+		base = base.rebuilt(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
+		if split, err := p.opts.Source.ChangeSplit(ctx, seq, largeChange); err != nil {
+			return err
+		} else if split > seq {
+			continue // another large change set came meanwhile
+		}
+		d.refreshMu.Lock()
+		if d.generation != gen {
+			d.refreshMu.Unlock()
+			return nil // a reload rebuilt the snapshot meanwhile, with its new layout
+		}
+		changes, seq, err = p.opts.Source.Changes(ctx, base.seq)
+		if err != nil {
+			d.refreshMu.Unlock()
+			return err
+		}
+		if len(changes) > 0 {
+			base = base.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
+			d.lastEdit = time.Now()
+		}
+		d.snap.Store(base)
+		d.refreshMu.Unlock()
+		d.log.Info("large change set applied", "entries", len(base.items)+len(base.extra), "seq", base.seq, "took", time.Since(start).Round(time.Millisecond))
+		go debug.FreeOSMemory()
+		return nil
+	}
 }
 
 // compactDue reports whether the overlay is big enough, or has been quiet
@@ -267,7 +348,8 @@ func (d *Directory) compactDue() bool {
 
 // Compact folds the overlay into a new base. The base is built without
 // holding up Refresh; changes that arrive meanwhile are read again from the
-// store and put in the new snapshot's overlay.
+// store and put in the new snapshot's overlay. If Refresh skipped a large
+// change set meanwhile, the result is dropped: CatchUp rebuilds the base.
 func (d *Directory) Compact(ctx context.Context) error {
 	d.refreshMu.Lock()
 	cur, gen := d.snap.Load(), d.generation
@@ -279,7 +361,10 @@ func (d *Directory) Compact(ctx context.Context) error {
 	if d.generation != gen {
 		return nil // a reload rebuilt the snapshot meanwhile, with its new layout
 	}
-	if d.snap.Load() != cur {
+	if latest := d.snap.Load(); latest != cur {
+		if latest.whole != cur.whole && latest.Behind() {
+			return nil
+		}
 		p := d.policy.Load()
 		changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 		if err != nil {
@@ -296,6 +381,9 @@ func (d *Directory) Compact(ctx context.Context) error {
 const (
 	maxOverlay   = 4096
 	quietCompact = 2 * time.Second
+	// largeChange is the most changed records Refresh reads into the
+	// overlay itself; a larger change set goes to CatchUp.
+	largeChange = 2048
 )
 
 // Allowed reports whether a client at addr may connect at all.

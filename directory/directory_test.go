@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"userdir/internal/fixture"
 	"userdir/ldapserver/wire"
 	"userdir/schema"
+	"userdir/store"
 )
 
 // collector is an Emitter that decodes what it is sent.
@@ -131,6 +133,8 @@ func TestSearchRoles(t *testing.T) {
 		{"phone substring", book, "(telephoneNumber=*880249*)", []string{"petrov@company.ru"}},
 		{"mobile substring", book, "(mobile=*9121112233*)", []string{"sidorov@company.ru"}},
 		{"unknown attribute is undefined", book, "(|(mozillaNickname=иван)(cn=иван*))", []string{"ivanov@company.ru", "ivanova@company.ru"}},
+		{"phone piece without digits is undefined", book, "(|(cn=*иван*)(mail=иван*)(telephoneNumber=*иван*))", []string{"ivanov@company.ru", "ivanova@company.ru"}},
+		{"phone piece without digits alone", book, "(telephoneNumber=*иван*)", nil},
 		{"not", mta, "(&(cn=иван*)(!(cn=*мария*)))", []string{"ivanov@company.ru"}},
 	}
 	tests[0].want = []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sales@company.ru", "sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}
@@ -459,7 +463,11 @@ func TestSelective(t *testing.T) {
 		{"(&(mail=*)(|(mail=*)(|(cn=*)(|(sn=*)(givenName=*)))))", false},
 		{"(|(mozillaNickname=ив)(cn=ив*))", true},
 		{"(telephoneNumber=*29*)", true},
-		{"(telephoneNumber=*-*)", false},
+		{"(telephoneNumber=*-*)", true}, // no digits: Undefined, matches nothing
+		{"(telephoneNumber=*-*2*)", false},
+		{"(telephoneNumber=-*)", true},
+		{"(|(cn=*ив*)(mail=ив*)(telephoneNumber=*ив*))", true},
+		{"(|(cn=*и*)(telephoneNumber=*и*))", false},
 		{"(title=инженер)", true},
 		{"(o=*тюм*)", true},
 		{"(objectClass=inetOrgPerson)", false},
@@ -495,5 +503,110 @@ func TestRateLimit(t *testing.T) {
 	}
 	if _, res := search(t, d, d.Anonymous(mtaNet), "dc=company,dc=ru", ScopeSub, "(cn=иван*)"); res.Code != Success {
 		t.Errorf("mta rate limited: %d", res.Code)
+	}
+}
+
+// hookedSource runs onChanges once, before the first Changes call that
+// reads from after: a commit that lands while a catch-up reads.
+type hookedSource struct {
+	*fixture.Source
+	after     int64
+	onChanges func()
+}
+
+func (h *hookedSource) Changes(ctx context.Context, after int64) ([]store.Record, int64, error) {
+	if h.onChanges != nil && after == h.after {
+		f := h.onChanges
+		h.onChanges = nil
+		f()
+	}
+	return h.Source.Changes(ctx, after)
+}
+
+// TestLargeChangeInBackground is issue 8's visibility delay: a small
+// change committed after a large change set is served by the next Refresh,
+// on the current base, without waiting for the large one to be mapped and
+// indexed; CatchUp then applies the large one without losing or reverting
+// the small changes, nor one committed while it reads.
+func TestLargeChangeInBackground(t *testing.T) {
+	src := &hookedSource{Source: fixture.NewSource(fixture.Book()...)}
+	d := newTestDirectory(t, src)
+	mta := d.Anonymous(mtaNet)
+	ctx := context.Background()
+	count := func(filter string) int {
+		t.Helper()
+		c, res := search(t, d, mta, "dc=company,dc=ru", ScopeSub, filter)
+		if res.Code != Success {
+			t.Fatalf("%s: %+v", filter, res)
+		}
+		return len(c.dns)
+	}
+	whole := d.Snapshot().Seq()
+	src.Put(fixture.Many("tobolsk", largeChange+100)...)
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Snapshot(); !s.Behind() || len(s.extra) != 0 || s.whole != whole {
+		t.Fatalf("large change set: behind %v, overlay %d, whole %d (want %d)", s.Behind(), len(s.extra), s.whole, whole)
+	}
+	// Small changes after it: a new entry, and one entry of the large set
+	// changed again. The next Refresh serves them from a small overlay.
+	src.Put(fixture.Record("tyumen", "late@company.ru", "name", "Поздний Павел"))
+	src.Put(fixture.Record("tobolsk", "user0007@company.ru", "name", "Седьмой Семён"))
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Snapshot(); !s.Behind() || len(s.extra) != 2 {
+		t.Fatalf("small changes after the large one: behind %v, overlay %d, want 2", s.Behind(), len(s.extra))
+	}
+	// Another large change set and a small change after it, both committed
+	// before one Refresh: the small one is still served at once.
+	staff := make([]store.Record, largeChange+1)
+	for i := range staff {
+		staff[i] = fixture.Record("tyumen", fmt.Sprintf("staff%04d@company.ru", i), "name", fmt.Sprintf("Сотрудник%04d Тест", i))
+	}
+	src.Put(staff...)
+	src.Put(fixture.Record("tyumen", "later@company.ru", "name", "Позднейший Пётр"))
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Snapshot(); !s.Behind() || len(s.extra) != 3 || s.whole != whole {
+		t.Fatalf("large and small change sets in one poll: behind %v, overlay %d, want 3", s.Behind(), len(s.extra))
+	}
+	if count("(mail=later@company.ru)") != 1 {
+		t.Error("a small change committed with a large one before a poll is not served")
+	}
+	if count("(mail=late@company.ru)") != 1 || count("(cn=седьмой*)") != 1 {
+		t.Error("the small changes after the large one are not served")
+	}
+	if got := count("(cn=пользователь*)"); got != 0 {
+		t.Errorf("the large change set is served before CatchUp: %d entries", got)
+	}
+	// A change committed while CatchUp reads the large set.
+	src.after = whole
+	src.onChanges = func() { src.Put(fixture.Record("tyumen", "during@company.ru", "name", "Между Мартын")) }
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := d.Snapshot()
+	if s.Behind() {
+		t.Fatal("still behind after CatchUp")
+	}
+	if seq, _ := src.Seq(ctx); s.Seq() != seq {
+		t.Errorf("after CatchUp: seq %d, store %d", s.Seq(), seq)
+	}
+	for f, want := range map[string]int{"(cn=пользователь*)": largeChange + 99, "(cn=сотрудник*)": largeChange + 1, "(mail=later@company.ru)": 1, "(mail=user0007@company.ru)": 1,
+		"(cn=седьмой*)": 1, "(mail=late@company.ru)": 1, "(cn=между*)": 1, "(cn=иван*)": 2} {
+		if got := count(f); got != want {
+			t.Errorf("after CatchUp: %s: %d entries, want %d", f, got, want)
+		}
+	}
+	// A Refresh after it reads only what came after.
+	src.Put(fixture.Record("tyumen", "after@company.ru"))
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Snapshot(); s.Behind() || len(s.extra) != 1 || count("(mail=after@company.ru)") != 1 {
+		t.Errorf("refresh after CatchUp: behind %v, overlay %d", s.Behind(), len(s.extra))
 	}
 }

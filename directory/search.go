@@ -14,9 +14,13 @@ import (
 // request was abandoned) the result does not matter and is not sent.
 func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, out Emitter) SearchResult {
 	p := d.policy.Load()
-	if s.Role.Limited() && !p.limiter.allow(rateKey(s.Peer), d.now()) {
-		d.stats.RefusedRate.Add(1)
-		return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
+	var now time.Time // for the rate limit and the budget: read once, time.Now is not free
+	if s.Role.Limited() {
+		now = d.now()
+		if !p.limiter.allow(rateKey(s.Peer), now) {
+			d.stats.RefusedRate.Add(1)
+			return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
+		}
 	}
 	if req.Paging != nil && len(req.Paging.Cookie) > 0 {
 		return d.nextPage(ctx, s, req, out)
@@ -27,8 +31,9 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	}
 	scratch := scratches.Get().(*[]byte)
 	defer putScratch(scratch)
-	r := &run{d: d, p: p, s: s, req: req, out: out, ctx: ctx, snap: d.snap.Load(), scratch: (*scratch)[:0], scratchp: scratch}
-	r.matcher = d.filters.compile(req)
+	r := &run{d: d, p: p, s: s, req: req, out: out, ctx: ctx, snap: d.snap.Load(), scratch: (*scratch)[:0], scratchp: scratch, now: now}
+	var class selectivity
+	r.matcher, class = d.filters.compile(req, p.opts.MinSubstring)
 	r.sel = newSelection(p.opts.Encoder, req.Attributes, req.TypesOnly)
 	r.start(req.TimeLimit)
 	switch {
@@ -53,7 +58,7 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 		return r.single(r.snap.get(base))
 	}
 	if s.Role.Limited() {
-		switch classify(req.Filter, p.opts.MinSubstring) {
+		switch class {
 		case noAssertion:
 			d.stats.RefusedUnselective.Add(1)
 			d.log.Debug("unselective book search refused", "peer", s.Peer, "filter", req.Filter.String())
@@ -92,6 +97,7 @@ type run struct {
 	scratch  []byte
 	scratchp *[]byte     // where scratch goes back to its pool
 	budget   []budgetKey // what each new entry sent counts against; nil: unlimited
+	now      time.Time   // when the search started, for the budget; zero: not read yet
 
 	deadline time.Time
 	stopped  ResultCode // set when the time limit or an abandon stopped the scan
@@ -117,8 +123,13 @@ func (r *run) single(it *item) SearchResult {
 var errBudget = errors.New("disclosure budget exhausted")
 
 func (r *run) emit(it *item) error {
-	if r.budget != nil && !r.d.budget.admit(r.budget, it.hash, r.d.now()) {
-		return errBudget
+	if r.budget != nil {
+		if r.now.IsZero() {
+			r.now = r.d.now()
+		}
+		if !r.d.budget.admit(r.budget, it.hash, r.now) {
+			return errBudget
+		}
 	}
 	attrs, scratch := r.sel.encode(it, r.scratch)
 	r.scratch = scratch
@@ -365,8 +376,16 @@ func (b *bitset) testAndSet(id int32) bool {
 // starts afresh.
 type filterCache struct {
 	mu    sync.RWMutex
-	m     map[string]*schema.Matcher
+	m     map[string]*compiled
 	bytes int
+}
+
+// compiled is a cached filter: its matcher, and its selectivity for book
+// searches (classify) with the shortest substring piece min.
+type compiled struct {
+	m     *schema.Matcher
+	min   int
+	class selectivity
 }
 
 const (
@@ -376,26 +395,31 @@ const (
 
 func filterCost(key string) int { return 3*len(key) + 256 }
 
-func (c *filterCache) compile(req *SearchRequest) *schema.Matcher {
+// compile returns the matcher of req's filter and its selectivity with
+// the shortest substring piece min, from the cache when req has a key.
+func (c *filterCache) compile(req *SearchRequest, min int) (*schema.Matcher, selectivity) {
 	if req.FilterKey == "" || len(req.FilterKey) > maxCachedFilterKey {
-		return schema.Compile(req.Filter)
+		return schema.Compile(req.Filter), classify(req.Filter, min)
 	}
 	c.mu.RLock()
-	m := c.m[req.FilterKey]
+	e := c.m[req.FilterKey]
 	c.mu.RUnlock()
-	if m != nil {
-		return m
+	if e != nil {
+		if e.min != min { // a reload changed min_substring
+			return e.m, classify(req.Filter, min)
+		}
+		return e.m, e.class
 	}
-	m = schema.Compile(req.Filter)
+	e = &compiled{m: schema.Compile(req.Filter), min: min, class: classify(req.Filter, min)}
 	cost := filterCost(req.FilterKey)
 	c.mu.Lock()
 	if c.m == nil || c.bytes+cost > maxCachedFilterBytes {
-		c.m, c.bytes = make(map[string]*schema.Matcher), 0
+		c.m, c.bytes = make(map[string]*compiled), 0
 	}
 	if _, ok := c.m[req.FilterKey]; !ok {
-		c.m[req.FilterKey] = m
+		c.m[req.FilterKey] = e
 		c.bytes += cost
 	}
 	c.mu.Unlock()
-	return m
+	return e.m, e.class
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"userdir/schema"
 	"userdir/store"
@@ -16,7 +19,8 @@ import (
 // built (kept small; folded into a new base when it grows or goes quiet).
 // Ids below len(items) are base items, the others overlay items.
 type Snapshot struct {
-	seq      int64
+	seq      int64   // the store change sequence read up to
+	whole    int64   // every change up to whole is reflected; see Directory.Refresh for whole < seq
 	items    []*item // suffix, divisions, then persons grouped by division
 	byDN     map[string]int32
 	byKey    map[string]int32
@@ -32,8 +36,13 @@ type Snapshot struct {
 	xix      *indexes // indexes of extra, by index in extra
 }
 
-// Seq returns the store change sequence the snapshot reflects.
+// Seq returns the store change sequence the snapshot has read up to.
 func (s *Snapshot) Seq() int64 { return s.seq }
+
+// Behind reports whether a large change set read up to Seq is still being
+// applied in the background: the snapshot reflects every change up to an
+// earlier sequence, and only the small changes read after the large one.
+func (s *Snapshot) Behind() bool { return s.whole < s.seq }
 
 // Len returns the number of entries in the snapshot.
 func (s *Snapshot) Len() int { return len(s.items) - s.maskedCount() + len(s.extra) }
@@ -136,22 +145,43 @@ func skeleton(m *schema.Mapper, enc Encoder) ([]*item, map[string]int32) {
 func buildSnapshot(m *schema.Mapper, enc Encoder, recs []store.Record, seq int64, log *slog.Logger) *Snapshot {
 	skel, divID := skeleton(m, enc)
 	persons := make([]*item, 0, len(recs))
-	skipped := 0
-	for i := range recs {
-		it, err := personItem(m, enc, divID, &recs[i])
-		if err != nil {
-			skipped++
-			log.Debug("record not served", "err", err)
-		}
+	for _, it := range mapRecords(m, enc, divID, recs, log) {
 		if it != nil {
 			persons = append(persons, it)
 		}
 	}
-	if skipped > 0 {
-		log.Warn("records not served: their division is not configured or they do not map", "records", skipped)
-	}
 	return assemble(skel, persons, seq)
 }
+
+// mapRecords maps recs to items (nil for the records never served), on
+// every core: mapping and encoding are most of the cost of a large change
+// set. Records that fail to map are logged, and counted in one warning.
+func mapRecords(m *schema.Mapper, enc Encoder, divID map[string]int32, recs []store.Record, log *slog.Logger) []*item {
+	out := make([]*item, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(recs)/mapChunk))
+	var skipped atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * len(recs) / workers; i < (w+1)*len(recs)/workers; i++ {
+				it, err := personItem(m, enc, divID, &recs[i])
+				if err != nil {
+					skipped.Add(1)
+					log.Debug("record not served", "err", err)
+				}
+				out[i] = it
+			}
+		})
+	}
+	wg.Wait()
+	if n := skipped.Load(); n > 0 {
+		log.Warn("records not served: their division is not configured or they do not map", "records", n)
+	}
+	return out
+}
+
+// mapChunk is the fewest records worth a goroutine of mapRecords.
+const mapChunk = 512
 
 // assemble sorts persons into division order and builds the base.
 func assemble(skel []*item, persons []*item, seq int64) *Snapshot {
@@ -166,6 +196,7 @@ func assemble(skel []*item, persons []*item, seq int64) *Snapshot {
 	items = append(items, persons...)
 	s := &Snapshot{
 		seq:      seq,
+		whole:    seq,
 		items:    items,
 		byDN:     make(map[string]int32, len(items)),
 		byKey:    make(map[string]int32, len(persons)),
@@ -199,6 +230,9 @@ func assemble(skel []*item, persons []*item, seq int64) *Snapshot {
 func (s *Snapshot) withChanges(m *schema.Mapper, enc Encoder, changes []store.Record, seq int64, log *slog.Logger) *Snapshot {
 	n := *s
 	n.seq = seq
+	if s.whole == s.seq {
+		n.whole = seq
+	}
 	n.masked = make([]uint64, (len(s.items)+63)/64)
 	if s.masked != nil {
 		copy(n.masked, s.masked)
@@ -237,15 +271,21 @@ func (s *Snapshot) withChanges(m *schema.Mapper, enc Encoder, changes []store.Re
 	return &n
 }
 
+// skelLen returns the number of suffix and division items at the start of s.items.
+func (s *Snapshot) skelLen() int {
+	n := 1
+	for n < len(s.items) && s.items[n].key == "" {
+		n++
+	}
+	return n
+}
+
 // compact folds the overlay into a new base, reusing every item.
 func (s *Snapshot) compact() *Snapshot {
 	if s.masked == nil && len(s.extra) == 0 {
 		return s
 	}
-	skelLen := 1
-	for skelLen < len(s.items) && s.items[skelLen].key == "" {
-		skelLen++
-	}
+	skelLen := s.skelLen()
 	persons := make([]*item, 0, len(s.items)+len(s.extra))
 	for id := skelLen; id < len(s.items); id++ {
 		if !s.isMasked(int32(id)) {
@@ -253,5 +293,42 @@ func (s *Snapshot) compact() *Snapshot {
 		}
 	}
 	persons = append(persons, s.extra...)
-	return assemble(s.items[:skelLen], persons, s.seq)
+	s2 := assemble(s.items[:skelLen], persons, s.seq)
+	s2.whole = s.whole
+	return s2
+}
+
+// rebuilt returns a new base of s's entries with changes applied, reusing
+// the unchanged items: how a large change set is applied, since an overlay
+// of it would be slow to build and to search. changes must be the state at
+// seq of every record changed after s.whole (with Changes(s.whole)), so
+// that the result reflects every change up to seq, including the small
+// ones s took into its overlay meanwhile.
+func (s *Snapshot) rebuilt(m *schema.Mapper, enc Encoder, changes []store.Record, seq int64, log *slog.Logger) *Snapshot {
+	mapped := mapRecords(m, enc, s.divID, changes, log)
+	changed := make(map[string]struct{}, len(changes))
+	for i := range changes {
+		changed[recordKey(changes[i].Division, changes[i].Eml)] = struct{}{}
+	}
+	skelLen := s.skelLen()
+	persons := make([]*item, 0, len(s.items)+len(s.extra)+len(changes))
+	keep := func(it *item) {
+		if _, ok := changed[it.key]; !ok {
+			persons = append(persons, it)
+		}
+	}
+	for id := skelLen; id < len(s.items); id++ {
+		if !s.isMasked(int32(id)) {
+			keep(s.items[id])
+		}
+	}
+	for _, it := range s.extra {
+		keep(it)
+	}
+	for _, it := range mapped {
+		if it != nil {
+			persons = append(persons, it)
+		}
+	}
+	return assemble(s.items[:skelLen], persons, seq)
 }

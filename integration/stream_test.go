@@ -64,20 +64,24 @@ func TestIntegrationIngestMemory(t *testing.T) {
 	}
 }
 
-// TestIntegrationVisibleAfterBigMessage measures issue 8's "serve shows a
-// one-line change that followed a 100,000-line message 6.8 s late". The
-// design wants 1 s; the store's side is one transaction and one change
-// sequence per message, but serve must read and map the 100,000 changed
-// records before it reaches the small change, which takes seconds on a
-// shared 2-core machine (see the README's Performance). So this test
-// asserts that the change is served, reports the delay, and fails only
-// beyond 10 s.
+// TestIntegrationVisibleAfterBigMessage is issue 8's "serve shows a
+// one-line change that followed a 100,000-line message 6.8 s late"; the
+// design wants 1 s. Mapping and indexing 100,000 records takes seconds on
+// a shared 2-core machine, so serve does not make the small change wait
+// for it: a large change set goes to a background rebuild of the base
+// (directory.Refresh and CatchUp), and the small change is served on the
+// current base by the next poll. The test asserts that mechanism through
+// serve's log (the small change is served before the rebuild lands, or the
+// rebuild was already done), that both changes end up served, and logs the
+// delay; it fails only beyond 10 s, as a timed bound would flake on a busy
+// machine. The delay measured: see the README's Performance.
 func TestIntegrationVisibleAfterBigMessage(t *testing.T) {
 	bin := buildUserdir(t)
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, configOptions{store: filepath.Join(dir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
 	loadFixture(t, bin, cfg)
-	url := startServe(t, bin, cfg, 1, nil).urls[0]
+	srv := startServe(t, bin, cfg, 1, nil)
+	url := srv.urls[0]
 	var b strings.Builder
 	for i := range 100_000 {
 		fmt.Fprintf(&b, "_cmd=insert:eml=u%06d@tob.ru:name=Staff %d\n", i, i)
@@ -92,19 +96,28 @@ func TestIntegrationVisibleAfterBigMessage(t *testing.T) {
 		date: time.Date(2025, 3, 10, 10, 1, 0, 0, time.UTC), messageID: "small@tyumen", lines: []string{"_cmd=insert:eml=late@company.ru"}}
 	ingest(t, bin, cfg, "admin@tyumen.company.ru", small.bytes(t))
 	committed := time.Now()
-	for {
-		got, err := mtaSearch(url, "(mail=late@company.ru)")
-		if err != nil {
-			t.Fatal(err)
+	waitFor := func(what, filter string, limit time.Duration) time.Duration {
+		t.Helper()
+		for {
+			got, err := mtaSearch(url, filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 1 {
+				return time.Since(committed)
+			}
+			if time.Since(committed) > limit {
+				t.Fatalf("%s is not visible %v after the small change's commit:\n%s", what, limit, srv.log)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		if len(got) == 1 {
-			break
-		}
-		if time.Since(committed) > 10*time.Second {
-			t.Fatalf("the small change is not visible 10 s after its commit")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	delay := time.Since(committed)
-	t.Logf("a one-line change after a 100,000-line message was visible %v after its commit", delay)
+	delay := waitFor("the small change", "(mail=late@company.ru)", 10*time.Second)
+	landed := strings.Contains(srv.log.String(), "msg=\"large change set applied\"")
+	waitFor("the 100,000-line message", "(mail=u099999@tob.ru)", time.Minute)
+	log := srv.log.String()
+	if !strings.Contains(log, "msg=\"large change set: applying it in the background\"") {
+		t.Errorf("serve did not defer the 100,000 changed records to a background rebuild:\n%s", log)
+	}
+	t.Logf("a one-line change after a 100,000-line message was visible %v after its commit (the rebuild had landed before: %v)", delay, landed)
 }

@@ -22,7 +22,7 @@ import (
 // runs each search or compare in the reading goroutine itself; one still
 // running after handoffAfter (2 ms) hands the reading over to a new
 // goroutine, so that Abandon and further requests are read meanwhile (see
-// run). Writes are serialized.
+// run and Server.watch). Writes are serialized.
 type conn struct {
 	srv  *Server
 	peer netip.Addr
@@ -34,12 +34,19 @@ type conn struct {
 	br   *bufio.Reader
 	buf  []byte
 	tls  bool
+	// readRenew is when the read loop next moves the idle deadline on
+	// (reading goroutine only): setting a deadline costs a timer update,
+	// so it is moved at most every IdleTimeout/64.
+	readRenew time.Time
 
-	wmu sync.Mutex // guards nc and writes
-	nc  net.Conn
+	wmu        sync.Mutex // guards nc and writes
+	nc         net.Conn
+	writeRenew time.Time // when write next moves the write deadline on (under wmu)
 
 	mu       sync.Mutex
 	inflight map[int64]context.CancelFunc
+	reader   uint64       // under mu: counts the handoffs: which goroutine reads now
+	runStart atomic.Int64 // when the request running in the reading goroutine started (monotonic(), 0: none)
 	wg       sync.WaitGroup
 	stopping atomic.Bool
 	done     chan struct{} // closed when reading has ended for good
@@ -53,7 +60,7 @@ const (
 )
 
 func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
-	c := &conn{srv: s, nc: nc, peer: peer, key: addrKey(peer), inflight: make(map[int64]context.CancelFunc), done: make(chan struct{})}
+	c := &conn{srv: s, nc: nc, peer: peer, key: addrKey(peer), done: make(chan struct{})}
 	c.ctx, c.stop = context.WithCancel(context.Background())
 	c.br = readers.Get().(*bufio.Reader)
 	c.br.Reset(nc)
@@ -65,7 +72,7 @@ func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
 // serve runs the connection until the client leaves, misbehaves or the
 // server shuts down, then waits for requests in flight and closes.
 func (c *conn) serve() {
-	go c.readLoop()
+	c.readLoop() // returns when reading ends, or when another goroutine reads now
 	<-c.done
 	c.wg.Wait()
 	c.close()
@@ -90,6 +97,7 @@ func (c *conn) reserve(n int) bool {
 
 // partial gives the rest of a started request frameTimeout to arrive.
 func (c *conn) partial() {
+	c.readRenew = time.Time{}
 	c.setReadDeadline(time.Now().Add(min(frameTimeout, c.srv.opts.IdleTimeout)))
 }
 
@@ -125,9 +133,10 @@ const (
 // reading over to a new readLoop.
 func (c *conn) readLoop() {
 	for !c.stopping.Load() {
-		c.setReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
+		c.extendReadDeadline()
 		frame, err := readFrame(c.br, c.buf, c)
 		if err != nil {
+			c.readRenew = time.Time{} // a timeout: a deadline must be set again
 			c.releaseFrame()
 			if c.readFailed(err) {
 				break
@@ -135,6 +144,10 @@ func (c *conn) readLoop() {
 			continue
 		}
 		c.buf = frame[:0]
+		if isUnbind(frame) {
+			c.releaseFrame()
+			break
+		}
 		n := c.memoized(frame)
 		if n == notMemoized {
 			req, err := decodeMessage(frame)
@@ -304,8 +317,11 @@ func (c *conn) unsupportedCritical(op int, ctrls []control) (string, bool) {
 // run runs fn for request id, cancellable by Abandon. It runs fn in the
 // reading goroutine itself, which saves a goroutine switch per request
 // (most answer in microseconds); if fn is still running after
-// handoffAfter, a new goroutine takes over reading, so that Abandon and
-// further requests are read meanwhile, and this one ends with fn.
+// handoffAfter, the server's watchdog (Server.watch) starts a new goroutine
+// that takes over reading, so that Abandon and further requests are read
+// meanwhile, and this one ends with fn. A watchdog rather than a timer per
+// request: arming a timer that soon wakes the runtime's network poller on
+// every request.
 func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 	c.releaseFrame() // fn uses only the decoded request
 	c.mu.Lock()
@@ -315,13 +331,16 @@ func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 		return keepReading
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
+	if c.inflight == nil { // made by the first request: a connection may send none
+		c.inflight = make(map[int64]context.CancelFunc)
+	}
 	c.inflight[id] = cancel
 	c.wg.Add(1)
+	reader := c.reader
+	c.runStart.Store(monotonic())
 	c.mu.Unlock()
-	h := &handoff{c: c, running: true}
-	t := time.AfterFunc(handoffAfter, h.fire)
+	c.srv.watchRequest(1)
 	defer func() {
-		t.Stop()
 		c.mu.Lock()
 		delete(c.inflight, id)
 		c.mu.Unlock()
@@ -329,36 +348,42 @@ func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
 		c.wg.Done()
 	}()
 	c.guard(id, tag, func() { fn(ctx) })
+	c.srv.watchRequest(-1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	h.running = false
-	if h.handed {
+	if c.reader != reader {
 		return handedOff
 	}
+	c.runStart.Store(0)
 	return keepReading
 }
 
 // handoffAfter is how long a request runs in the reading goroutine before
-// another goroutine takes over reading.
+// another goroutine takes over reading (up to half as long again: the
+// watchdog looks every handoffAfter/2).
 const handoffAfter = 2 * time.Millisecond
 
-// handoff is one request run in the reading goroutine; its fields are
-// guarded by the connection's mu.
-type handoff struct {
-	c       *conn
-	running bool // the request is still running
-	handed  bool // a new goroutine reads now
-}
-
-// fire starts a new read loop if the request is still running.
-func (h *handoff) fire() {
-	h.c.mu.Lock()
-	defer h.c.mu.Unlock()
-	if h.running && !h.handed {
-		h.handed = true
-		go h.c.readLoop()
+// handOff starts a new read loop if the request running in the reading
+// goroutine has run for handoffAfter at now (a monotonic() time).
+func (c *conn) handOff(now int64) {
+	start := c.runStart.Load()
+	if start == 0 || now-start < int64(handoffAfter) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.runStart.Load() == start {
+		c.reader++
+		c.runStart.Store(0)
+		go c.readLoop()
 	}
 }
+
+// epoch is what monotonic counts from.
+var epoch = time.Now()
+
+// monotonic returns the nanoseconds since epoch on the monotonic clock, at least 1.
+func monotonic() int64 { return int64(time.Since(epoch)) + 1 }
 
 // guard runs fn, turning a panic into a logged `other` (80) response.
 func (c *conn) guard(id int64, tag byte, fn func()) {
@@ -389,13 +414,28 @@ func (c *conn) respond(id int64, tag byte, r directory.Result) {
 func (c *conn) write(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if now := time.Now(); !now.Before(c.writeRenew) {
+		c.nc.SetWriteDeadline(now.Add(writeTimeout))
+		c.writeRenew = now.Add(time.Second) // the deadline stays at least writeTimeout less 1 s away
+	}
 	_, err := c.nc.Write(b)
 	if err != nil {
 		c.stop()
 		c.nc.Close()
 	}
 	return err
+}
+
+// extendReadDeadline gives the client IdleTimeout from now to send its
+// next request, moving the deadline at most every IdleTimeout/64: the
+// connection may close up to that much early.
+func (c *conn) extendReadDeadline() {
+	now := time.Now()
+	if now.Before(c.readRenew) {
+		return
+	}
+	c.readRenew = now.Add(c.srv.opts.IdleTimeout / 64)
+	c.setReadDeadline(now.Add(c.srv.opts.IdleTimeout))
 }
 
 func (c *conn) setReadDeadline(t time.Time) {

@@ -3,6 +3,7 @@ package ldapserver
 import (
 	"context"
 	"crypto/tls"
+	"time"
 
 	"userdir/directory"
 	"userdir/ldapserver/wire"
@@ -52,7 +53,9 @@ func (c *conn) startTLS(req *request) bool {
 	c.wmu.Lock()
 	tc := tls.Server(c.nc, c.srv.opts.TLS)
 	c.nc = tc
+	c.writeRenew = time.Time{}
 	c.wmu.Unlock()
+	c.readRenew = time.Time{}
 	ctx, cancel := context.WithTimeout(c.ctx, handshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {

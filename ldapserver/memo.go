@@ -83,3 +83,11 @@ func splitFrame(frame []byte) (id int64, rest []byte, ok bool) {
 	}
 	return id, rest, len(rest) > 0
 }
+
+// isUnbind reports whether frame is a plain UnbindRequest (no controls),
+// which a client opening a connection per lookup sends every time: it
+// needs no decoding.
+func isUnbind(frame []byte) bool {
+	_, rest, ok := splitFrame(frame)
+	return ok && len(rest) == 2 && rest[0] == 0x42 && rest[1] == 0
+}

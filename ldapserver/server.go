@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
@@ -75,6 +76,9 @@ type Server struct {
 	frames    frameBudget
 	memo      requestMemo
 	stats     Stats
+
+	running  atomic.Int64 // requests running in a reading goroutine (see conn.run)
+	watching atomic.Bool  // the watchdog runs
 }
 
 func init() {
@@ -116,7 +120,11 @@ func (s *Server) Listen(rawURL string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %q: %w", rawURL, err)
 	}
-	l, err := net.Listen("tcp", u.Host)
+	// No TCP keep-alive: setting it up costs several system calls per
+	// accepted connection (Postfix without proxymap opens one per lookup),
+	// and IdleTimeout already closes a connection whose client went away.
+	lc := net.ListenConfig{KeepAlive: -1}
+	l, err := lc.Listen(context.Background(), "tcp", u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", rawURL, err)
 	}
@@ -176,7 +184,7 @@ func (s *Server) accept(nc net.Conn) {
 		return
 	}
 	c := newConn(s, nc, peer)
-	key := addrKey(peer)
+	key := c.key
 	s.mu.Lock()
 	if why := s.admit(c, key); why != "" {
 		s.mu.Unlock()
@@ -285,5 +293,48 @@ func (s *Server) stop(finish func(*conn)) {
 	s.listeners = nil
 	for c := range s.conns {
 		finish(c)
+	}
+}
+
+// watchRequest counts a request that starts (+1) or ends (-1) in a reading
+// goroutine, and starts the watchdog if it is not running.
+func (s *Server) watchRequest(delta int64) {
+	if s.running.Add(delta) > 0 && !s.watching.Load() && s.watching.CompareAndSwap(false, true) {
+		go s.watch()
+	}
+}
+
+// watchIdle is how many empty looks the watchdog makes before it stops.
+const watchIdle = 100
+
+// watch is the watchdog of the requests running in reading goroutines:
+// every handoffAfter/2 it hands the reading of each connection whose
+// request has run handoffAfter over to a new goroutine (conn.handOff). It
+// stops after watchIdle looks with no request running.
+func (s *Server) watch() {
+	t := time.NewTicker(handoffAfter / 2)
+	defer t.Stop()
+	idle := 0
+	for range t.C {
+		if s.running.Load() > 0 {
+			idle = 0
+			now := monotonic()
+			s.mu.Lock()
+			for c := range s.conns {
+				c.handOff(now)
+			}
+			s.mu.Unlock()
+			continue
+		}
+		if idle++; idle < watchIdle {
+			continue
+		}
+		s.watching.Store(false)
+		// A request that started since the look above may have seen the
+		// watchdog running: look again, unless another watchdog started.
+		if s.running.Load() == 0 || !s.watching.CompareAndSwap(false, true) {
+			return
+		}
+		idle = 0
 	}
 }

@@ -289,3 +289,38 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("Records = %d records at seq %d, %v; want %d at %d", len(recs), seq, err, writers*perWriter, writers*perWriter)
 	}
 }
+
+// TestChangeSplit checks where the large change sets among the changes
+// after a sequence end: the newest messages that together change at most
+// the limit follow the split, and a small change set splits nowhere.
+func TestChangeSplit(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Options{Path: filepath.Join(t.TempDir(), "userdir.db")})
+	var big []mailcmd.Command
+	for i := range 5 {
+		big = append(big, ins(fmt.Sprintf("b%d@c.ru", i)))
+	}
+	mustApply(t, s, msg("a", "m1", 1, ins("x@c.ru")))                // seq 1: 1 record
+	mustApply(t, s, msg("a", "m2", 2, big...))                       // seq 2: 5 records
+	mustApply(t, s, msg("a", "m3", 3, ins("y@c.ru"), ins("z@c.ru"))) // seq 3: 2 records
+	mustApply(t, s, msg("a", "m4", 4, upd("b1@c.ru", "name=B")))     // seq 4: 1 record of seq 2's
+	for _, c := range []struct {
+		after int64
+		limit int
+		want  int64
+	}{
+		{0, 100, 0}, // 8 records in all
+		{0, 8, 0},
+		{0, 7, 1},
+		{0, 3, 2}, // seq 3 and 4 change 3 records; seq 2 itself 4 more
+		{0, 2, 3},
+		{1, 3, 2},
+		{2, 3, 2},
+		{3, 0, 4},
+		{4, 0, 4},
+	} {
+		if got, err := s.ChangeSplit(ctx, c.after, c.limit); err != nil || got != c.want {
+			t.Errorf("ChangeSplit(%d, %d) = %d, %v; want %d", c.after, c.limit, got, err, c.want)
+		}
+	}
+}

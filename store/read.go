@@ -115,6 +115,31 @@ func (s *Store) Changes(ctx context.Context, after int64) ([]Record, int64, erro
 	return recs, seq, nil
 }
 
+// ChangeSplit returns the least sequence from ≥ after such that at most
+// limit records changed after from: from == after when the changes after
+// after are few; otherwise the newest change sets that together change at
+// most limit records follow from. A reader uses it to treat a large change
+// set apart from the small ones committed after it (directory.Refresh).
+func (s *Store) ChangeSplit(ctx context.Context, after int64, limit int) (int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, count(*) FROM record INDEXED BY record_seq WHERE seq > ? GROUP BY seq ORDER BY seq DESC`, after)
+	if err != nil {
+		return 0, wrapErr("split changes", err)
+	}
+	defer rows.Close()
+	total := 0
+	for rows.Next() {
+		var seq int64
+		var n int
+		if err := rows.Scan(&seq, &n); err != nil {
+			return 0, wrapErr("split changes", err)
+		}
+		if total += n; total > limit {
+			return seq, nil
+		}
+	}
+	return after, wrapErr("split changes", rows.Err())
+}
+
 // siblingsByScan is the number of changed records from which readSiblings
 // finds the shared addresses by one scan of the address index rather than
 // one lookup per address.

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -19,6 +21,7 @@ import (
 	"userdir/directory"
 	"userdir/ldapserver"
 	"userdir/ldapserver/wire"
+	"userdir/phonebook"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -108,6 +111,9 @@ type server struct {
 	errc  chan error
 	addrs []string // the URLs actually listened on (port 0 resolved)
 
+	http     *http.Server // the [http] listener; nil when http.listen is not set
+	httpAddr string       // its address (port 0 resolved)
+
 	ctx    context.Context // of the background goroutines; stop cancels it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the background goroutines
@@ -116,7 +122,7 @@ type server struct {
 // startServer opens the store, builds the directory and starts listening.
 // On error nothing is left open.
 func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *server, err error) {
-	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen))}
+	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen)+1)}
 	if s.store, err = openReadOnly(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -147,6 +153,9 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *
 		listeners = append(listeners, l)
 		scheme := u[:len(u)-len(stripScheme(u))]
 		s.addrs = append(s.addrs, scheme+l.Addr().String())
+	}
+	if err = s.startHTTP(cfg); err != nil {
+		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.background(func(ctx context.Context) { s.dir.Run(ctx) })
@@ -186,8 +195,14 @@ func (s *server) stop(graceful bool) {
 	if graceful {
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
+		if s.http != nil {
+			s.http.Shutdown(sctx)
+		}
 		s.srv.Shutdown(sctx)
 	} else {
+		if s.http != nil {
+			s.http.Close()
+		}
 		s.srv.Close()
 	}
 	s.cancel()
@@ -232,8 +247,8 @@ func (s *server) reload(ctx context.Context, e *env, path string) {
 		s.log.Error("reload failed; keeping the old configuration", "err", err)
 		return
 	}
-	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
-		s.log.Warn("reload: listen, store and enabling TLS take effect only after a restart")
+	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.HTTP.Listen != s.cfg.HTTP.Listen || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
+		s.log.Warn("reload: ldap.listen, http.listen, store and enabling TLS take effect only after a restart")
 	}
 	s.log.Info("configuration reloaded", "divisions", len(cfg.Divisions), "accounts", len(cfg.LDAP.Accounts))
 }
@@ -261,4 +276,33 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role), HarvestBudget: n.HarvestBudget})
 	}
 	return o, nil
+}
+
+// startHTTP serves the search page and the phone directories (package
+// phonebook) on http.listen, when it is set.
+func (s *server) startHTTP(cfg *config.Config) error {
+	if cfg.HTTP.Listen == "" {
+		return nil
+	}
+	h, err := phonebook.New(phonebook.Options{Directory: s.dir, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.httpAddr = l.Addr().String()
+	s.log.Info("listening", "url", "http://"+s.httpAddr)
+	s.wg.Go(func() {
+		if err := s.http.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			s.errc <- err // errc has room for it
+		}
+	})
+	return nil
 }
