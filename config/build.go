@@ -18,6 +18,7 @@ func build(path string, f *fileConfig, p *problems) *Config {
 		TombstoneDays:   int(or(f.TombstoneDays, DefaultTombstoneDays)),
 		LDAP:            buildLDAP(path, &f.LDAP, p),
 	}
+	buildMonitor(c, f, p)
 	for _, d := range f.Divisions {
 		c.Divisions = append(c.Divisions, Division{
 			ID:       d.ID,

@@ -32,6 +32,7 @@ const (
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultMaxConns        = 1024
 	DefaultCharset         = "windows-1251"
+	DefaultMaxSilence      = 36 * time.Hour
 )
 
 // Config is the whole configuration file, with defaults filled in.
@@ -41,8 +42,15 @@ type Config struct {
 	NameOrder       string // name_order: "family-first" (default) or "given-first"
 	MaxMessageBytes int64  // max_message_bytes: default 10 MiB
 	TombstoneDays   int    // tombstone_days: default 90
+	ReportTo        string // report_to: gets the summary of `userdir report`; optional
 	LDAP            LDAP
+	HTTP            HTTP // [http]
 	Divisions       []Division
+}
+
+// HTTP is the [http] table: the listener for /metrics and /healthz.
+type HTTP struct {
+	Listen string // listen: host:port; "" (default) means no HTTP listener
 }
 
 // LDAP is the [ldap] table.
@@ -84,6 +92,10 @@ type Division struct {
 	Charset  string   // charset: for undeclared non-UTF-8 bodies; default windows-1251
 	MailHost string   // mail_host: optional
 	Senders  []string // senders: optional addresses or @domains
+	// MaxSilence is max_silence: a division with no applied message for
+	// this long is stale; default 36h.
+	MaxSilence time.Duration
+	Admin      string // admin: gets the division's daily report; optional
 }
 
 // Load reads the configuration file at path, fills in defaults and checks

@@ -11,8 +11,15 @@ type fileConfig struct {
 	NameOrder       *string        `toml:"name_order"`
 	MaxMessageBytes *int64         `toml:"max_message_bytes"`
 	TombstoneDays   *int64         `toml:"tombstone_days"`
+	ReportTo        string         `toml:"report_to"`
 	LDAP            fileLDAP       `toml:"ldap"`
+	HTTP            fileHTTP       `toml:"http"`
 	Divisions       []fileDivision `toml:"division"`
+}
+
+// fileHTTP is the [http] table.
+type fileHTTP struct {
+	Listen string `toml:"listen"`
 }
 
 // fileLDAP is the [ldap] table.
@@ -54,6 +61,9 @@ type fileDivision struct {
 	Charset  *string  `toml:"charset"`
 	MailHost string   `toml:"mail_host"`
 	Senders  []string `toml:"senders"`
+	// MaxSilence and Admin are read by monitoring (see monitor.go).
+	MaxSilence *string `toml:"max_silence"`
+	Admin      string  `toml:"admin"`
 }
 
 // secretKeys are the keys whose values no message may quote.

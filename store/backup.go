@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// File modes of what the store creates: the store holds the whole
+// directory, hidden entries included, so only its user and group may read
+// it. SQLite gives the -wal and -shm files the mode of the database file.
+const (
+	FileMode os.FileMode = 0o640
+	DirMode  os.FileMode = 0o750
+)
+
+// ErrBackupCorrupt reports a backup copy that failed its integrity check.
+var ErrBackupCorrupt = errors.New("backup copy failed its integrity check")
+
+// createFile creates path empty with FileMode, and its directory with
+// DirMode when missing. An existing file is left alone.
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), DirMode); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Backup writes a consistent copy of the store to path (VACUUM INTO: one
+// read transaction, so writers go on meanwhile), then opens the copy and
+// runs PRAGMA integrity_check on it. path must not exist. The copy is
+// created with FileMode; a copy that fails the check is removed.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f.Close()
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+		os.Remove(abs)
+		return fmt.Errorf("backup to %s: %w", path, wrapErr("vacuum into", err))
+	}
+	if err := VerifyFile(ctx, abs); err != nil {
+		os.Remove(abs)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// VerifyFile opens the SQLite file at path read-only and runs PRAGMA
+// integrity_check; any answer but "ok" gives ErrBackupCorrupt.
+func VerifyFile(ctx context.Context, path string) error {
+	o := Options{Path: path, ReadOnly: true}.withDefaults()
+	dsn, err := dataSource(o)
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("open copy: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return wrapErr("integrity check", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return wrapErr("integrity check", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return wrapErr("integrity check", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %v", ErrBackupCorrupt, problems)
+	}
+	if _, err := schemaVersion(ctx, db); err != nil {
+		return fmt.Errorf("read copy's schema version: %w", err)
+	}
+	return nil
+}
