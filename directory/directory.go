@@ -61,6 +61,7 @@ type Directory struct {
 	generation uint64      // counts Reconfigures (under refreshMu)
 	filters    filterCache
 	dns        dnCache
+	counters   counters
 }
 
 // policy is the part of Options that a reload swaps as a whole.
@@ -120,6 +121,8 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	}
 	start := time.Now()
 	s := buildSnapshot(o.Mapper, recs, seq, d.log)
+	d.counters.builtAt(start, time.Since(start))
+	d.counters.current.Store(start.UnixNano())
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	d.generation++
 	d.policy.Store(p)
@@ -165,9 +168,14 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	defer d.refreshMu.Unlock()
 	p := d.policy.Load()
 	cur := d.snap.Load()
+	polled := time.Now()
 	seq, err := p.opts.Source.Seq(ctx)
-	if err != nil || seq == cur.seq {
+	if err != nil {
 		return err
+	}
+	if seq == cur.seq {
+		d.counters.current.Store(polled.UnixNano())
+		return nil
 	}
 	changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
 	if err != nil {
@@ -176,6 +184,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	next := cur.withChanges(p.opts.Mapper, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
+	d.counters.current.Store(polled.UnixNano())
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
 }
@@ -215,6 +224,7 @@ func (d *Directory) Compact(ctx context.Context) error {
 		next = next.withChanges(p.opts.Mapper, changes, seq, d.log)
 	}
 	d.snap.Store(next)
+	d.counters.builtAt(start, time.Since(start))
 	d.log.Debug("snapshot compacted", "entries", len(next.items), "took", time.Since(start).Round(time.Millisecond))
 	go debug.FreeOSMemory()
 	return nil
@@ -272,6 +282,7 @@ func (d *Directory) Bind(ctx context.Context, peer netip.Addr, name string, pass
 	p := d.policy.Load()
 	role, ok := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
 	if !ok {
+		d.counters.bindFailures.Add(1)
 		d.log.Info("bind failed", "dn", name, "peer", anon.Peer)
 		return anon, Result{Code: InvalidCredentials}
 	}

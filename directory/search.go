@@ -14,6 +14,7 @@ import (
 func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, out Emitter) SearchResult {
 	p := d.policy.Load()
 	if s.Role.Limited() && !p.limiter.allow(s.Peer, d.now()) {
+		d.refused(&d.counters.rate, "rate", s.Peer)
 		return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
 	}
 	if req.Paging != nil && len(req.Paging.Cookie) > 0 {
@@ -51,7 +52,7 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 		return r.single(r.snap.get(base))
 	}
 	if s.Role.Limited() && !selective(req.Filter, p.opts.MinSubstring) {
-		d.log.Debug("unselective anonymous search answered empty", "peer", s.Peer, "filter", req.Filter.String())
+		d.refused(&d.counters.unselective, "unselective", s.Peer, "filter", req.Filter.String())
 		return SearchResult{}
 	}
 	r.base, r.scope = base, req.Scope

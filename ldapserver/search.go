@@ -3,6 +3,7 @@ package ldapserver
 import (
 	"context"
 	"sync"
+	"time"
 
 	"userdir/directory"
 	"userdir/ldapserver/wire"
@@ -33,8 +34,8 @@ func (w *searchWriter) SendEntry(dn, attrs []byte) error {
 }
 
 // search runs a search and writes its entries and SearchResultDone, unless
-// the request was abandoned meanwhile.
-func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest) {
+// the request was abandoned meanwhile. start is when it was read.
+func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest, start time.Time) {
 	bp := writerBufs.Get().(*[]byte)
 	w := &searchWriter{c: c, id: id, buf: (*bp)[:0]}
 	defer func() {
@@ -48,5 +49,7 @@ func (c *conn) search(ctx context.Context, id int64, req *directory.SearchReques
 		return
 	}
 	w.buf = appendResponse(w.buf, id, wire.AppSearchDone, res.Result, nil, searchDoneControls(&res))
-	c.write(w.buf)
+	if c.write(w.buf) == nil {
+		c.observe(wire.AppSearchDone, start, res.Code)
+	}
 }
