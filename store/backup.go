@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 )
@@ -21,9 +22,11 @@ const (
 var ErrBackupCorrupt = errors.New("backup copy failed its integrity check")
 
 // createFile creates path empty with FileMode, and its directory with
-// DirMode when missing. An existing file is left alone.
+// DirMode when that is missing but its parent exists (/var/db/userdir; a
+// path with several missing levels is more likely a typo). An existing file
+// is left alone.
 func createFile(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), DirMode); err != nil {
+	if err := os.Mkdir(filepath.Dir(path), DirMode); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
@@ -39,7 +42,9 @@ func createFile(path string) error {
 // Backup writes a consistent copy of the store to path (VACUUM INTO: one
 // read transaction, so writers go on meanwhile), then opens the copy and
 // runs PRAGMA integrity_check on it. path must not exist. The copy is
-// created with FileMode; a copy that fails the check is removed.
+// created with FileMode; a copy that fails the check is removed. It works
+// on a store opened ReadOnly too: the copy is made through a connection of
+// its own that opens the file read-only.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -50,9 +55,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	f.Close()
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+	if err := vacuumInto(ctx, s.opt, abs); err != nil {
 		os.Remove(abs)
-		return fmt.Errorf("backup to %s: %w", path, wrapErr("vacuum into", err))
+		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	if err := VerifyFile(ctx, abs); err != nil {
 		os.Remove(abs)
@@ -61,15 +66,32 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// VerifyFile opens the SQLite file at path read-only and runs PRAGMA
-// integrity_check; any answer but "ok" gives ErrBackupCorrupt.
-func VerifyFile(ctx context.Context, path string) error {
-	o := Options{Path: path, ReadOnly: true}.withDefaults()
-	dsn, err := dataSource(o)
+// vacuumInto copies the store of o into the empty file dst.
+func vacuumInto(ctx context.Context, o Options, dst string) error {
+	db, err := sql.Open("sqlite", readOnlySource(o))
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", dsn)
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `VACUUM INTO ?`, dst)
+	return wrapErr("vacuum into", err)
+}
+
+// readOnlySource is the URI that opens o.Path with SQLite's own read-only
+// flag (mode=ro), which VACUUM INTO accepts, unlike query_only.
+func readOnlySource(o Options) string {
+	abs, _ := filepath.Abs(o.Path)
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", max(o.BusyTimeout.Milliseconds(), 1)))
+	q.Set("mode", "ro")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// VerifyFile opens the SQLite file at path read-only and runs PRAGMA
+// integrity_check; any answer but "ok" gives ErrBackupCorrupt.
+func VerifyFile(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", readOnlySource(Options{Path: path}.withDefaults()))
 	if err != nil {
 		return fmt.Errorf("open copy: %w", err)
 	}

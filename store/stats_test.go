@@ -122,7 +122,8 @@ func TestBackup(t *testing.T) {
 	s := MustOpen(t, Options{})
 	mustApply(t, s, msg("a", "<1@a>", 1, ins("x@c.ru", "name=X"), ins("y@c.ru")))
 	path := filepath.Join(t.TempDir(), "copy.db")
-	if err := s.Backup(ctx, path); err != nil {
+	ro := MustOpen(t, Options{Path: s.opt.Path, ReadOnly: true}) // as `userdir backup` opens it
+	if err := ro.Backup(ctx, path); err != nil {
 		t.Fatalf("Backup: %v", err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != FileMode {

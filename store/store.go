@@ -33,7 +33,8 @@ const (
 // Options configures Open. The zero value of every field but Path works.
 type Options struct {
 	// Path is the SQLite file. Unless ReadOnly is set, it is created on
-	// first use with FileMode, and its directory with DirMode.
+	// first use with FileMode, and its directory with DirMode if the
+	// directory's parent exists.
 	Path string
 	// BusyTimeout is how long to wait for another writer's lock; 0 means 30s.
 	BusyTimeout time.Duration

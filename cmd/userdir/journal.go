@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
+	"time"
 )
 
 // runJournal lists the newest messages with their outcome; -v adds the
@@ -39,7 +40,7 @@ func runJournal(ctx context.Context, e *env, args []string) int {
 		if div == "" {
 			div = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", timeText(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, j.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", journalTime(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, j.Reason)
 		if *verbose {
 			for _, note := range j.Notes {
 				fmt.Fprintf(tw, "\t\tline %d\t\t\t\t\t%s\t%q\n", note.Line, note.Reason, note.Text)
@@ -48,4 +49,11 @@ func runJournal(ctx context.Context, e *env, args []string) int {
 	}
 	tw.Flush()
 	return exitOK
+}
+
+func journalTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
 }

@@ -14,15 +14,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"userdir/config"
 	"userdir/directory"
+	"userdir/httpd"
 	"userdir/ldapserver"
+	"userdir/metrics"
 	"userdir/schema"
 	"userdir/store"
 )
-
-// version is userdir's version, shown as the RootDSE's vendorVersion.
-const version = "0.1.0"
 
 // shutdownGrace is how long a stopping server lets requests in flight finish.
 const shutdownGrace = 30 * time.Second
@@ -30,14 +31,17 @@ const shutdownGrace = 30 * time.Second
 // runServe serves the directory over LDAP until SIGTERM or SIGINT
 // (finishing requests in flight) and re-reads the configuration on SIGHUP.
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL]")
+	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL] [-log-format text|json]")
 	path := configFlag(fs)
 	level := logLevelFlag(fs)
+	format := logFormatFlag(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to `file` until the server stops")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	log := newLogger(e, level)
+	log := newFormatLogger(e, level, *format)
+	// One format: what logs through the default logger (libraries) too.
+	slog.SetDefault(log)
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -67,6 +71,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			log.Info("stopping: finishing requests in flight")
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
+			if s.http != nil {
+				s.http.Shutdown(sctx)
+			}
 			s.srv.Shutdown(sctx)
 			return exitOK
 		case <-hup:
@@ -102,11 +109,17 @@ type server struct {
 	cert  atomic.Pointer[tls.Certificate]
 	errc  chan error
 	addrs []string // the URLs actually listened on (port 0 resolved)
+
+	// The HTTP listener, when [http] listen is set (see monitor.go).
+	reg      *prometheus.Registry
+	http     *httpd.Server
+	httpAddr string
+	divs     atomic.Pointer[[]metrics.DivisionInfo]
 }
 
 // startServer opens the store, builds the directory and starts listening.
 func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
-	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen))}
+	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen)+1)}
 	var err error
 	if s.store, err = openReadOnly(ctx, cfg); err != nil {
 		return nil, err
@@ -130,8 +143,12 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 			return s.cert.Load(), nil
 		}}
 	}
-	s.srv, err = ldapserver.New(ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
-		MaxConns: cfg.LDAP.MaxConns, Logger: log})
+	sopts := ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
+		MaxConns: cfg.LDAP.MaxConns, Logger: log}
+	if cfg.HTTP.Listen != "" {
+		s.reg, sopts.Observer = newRegistry()
+	}
+	s.srv, err = ldapserver.New(sopts)
 	if err != nil {
 		s.store.Close()
 		return nil, err
@@ -149,6 +166,15 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		listeners = append(listeners, l)
 		scheme := u[:len(u)-len(stripScheme(u))]
 		s.addrs = append(s.addrs, scheme+l.Addr().String())
+	}
+	if cfg.HTTP.Listen != "" {
+		if err := s.startHTTP(cfg); err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			s.store.Close()
+			return nil, err
+		}
 	}
 	go s.dir.Run(ctx)
 	for i, l := range listeners {
@@ -198,6 +224,7 @@ func (s *server) reload(ctx context.Context, e *env, path string) {
 	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
 		s.log.Warn("reload: listen, store and enabling TLS take effect only after a restart")
 	}
+	s.divs.Store(new(divisionInfos(cfg)))
 	s.log.Info("configuration reloaded", "divisions", len(cfg.Divisions), "accounts", len(cfg.LDAP.Accounts))
 }
 
@@ -211,7 +238,7 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	o := directory.Options{
 		Source: st, Mapper: m, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
 		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
-		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
+		StartTLS: l.TLSCert != "", VendorVersion: buildVersion(), Logger: log,
 	}
 	for _, a := range l.Accounts {
 		o.Accounts = append(o.Accounts, directory.Account{DN: a.DN, PasswordHash: a.PasswordHash, Role: schema.Role(a.Role)})

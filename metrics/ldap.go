@@ -1,0 +1,91 @@
+package metrics
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"userdir/directory"
+	"userdir/ldapserver"
+	"userdir/schema"
+)
+
+// roles are the role label values, indexed by roleIndex.
+var roles = [...]schema.Role{schema.RoleBook, schema.RoleReader, schema.RoleMTA, "other"}
+
+func roleIndex(r schema.Role) int {
+	switch r {
+	case schema.RoleBook:
+		return 0
+	case schema.RoleReader:
+		return 1
+	case schema.RoleMTA:
+		return 2
+	}
+	return 3
+}
+
+// cachedCodes is how many result codes (0 to 127, every one LDAP defines)
+// have their counters cached; others are looked up each time.
+const cachedCodes = 128
+
+// LatencyBuckets are the bounds, in seconds, of the operation latency
+// histogram: from 50 µs (a Postfix lookup) to 5 s (browsing a large division).
+var LatencyBuckets = []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
+
+// LDAP is an ldapserver.Observer that counts operations by operation,
+// result code and role, and their latency by operation and role. Its
+// Operation method does not allocate once a combination has been seen.
+type LDAP struct {
+	ops     *prometheus.CounterVec
+	latency [ldapserver.NumOperations][len(roles)]prometheus.Observer
+	cache   [ldapserver.NumOperations][len(roles)][cachedCodes]atomic.Pointer[counter]
+}
+
+type counter struct{ prometheus.Counter }
+
+var _ ldapserver.Observer = (*LDAP)(nil)
+
+// NewLDAP returns an LDAP observer registered with reg.
+func NewLDAP(reg prometheus.Registerer) *LDAP {
+	l := &LDAP{
+		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "userdir_ldap_operations_total",
+			Help: "LDAP operations answered, by operation, result code and role.",
+		}, []string{"operation", "code", "role"}),
+	}
+	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "userdir_ldap_operation_duration_seconds",
+		Help:    "Time from reading an LDAP request to writing its final response, by operation and role.",
+		Buckets: LatencyBuckets,
+	}, []string{"operation", "role"})
+	for op := range ldapserver.NumOperations {
+		for r, role := range roles {
+			l.latency[op][r] = lat.WithLabelValues(op.String(), string(role))
+		}
+	}
+	reg.MustRegister(l.ops, lat)
+	return l
+}
+
+// Operation counts one answered request.
+func (l *LDAP) Operation(op ldapserver.Operation, code directory.ResultCode, role schema.Role, took time.Duration) {
+	if op >= ldapserver.NumOperations {
+		return
+	}
+	r := roleIndex(role)
+	l.latency[op][r].Observe(took.Seconds())
+	if code < 0 || code >= cachedCodes {
+		l.ops.WithLabelValues(op.String(), strconv.Itoa(int(code)), string(roles[r])).Inc()
+		return
+	}
+	slot := &l.cache[op][r][code]
+	c := slot.Load()
+	if c == nil {
+		c = &counter{l.ops.WithLabelValues(op.String(), strconv.Itoa(int(code)), string(roles[r]))}
+		slot.Store(c)
+	}
+	c.Inc()
+}
