@@ -18,7 +18,6 @@ func build(path string, f *fileConfig, p *problems) *Config {
 		TombstoneDays:   int(or(f.TombstoneDays, DefaultTombstoneDays)),
 		LDAP:            buildLDAP(path, &f.LDAP, p),
 	}
-	buildMonitor(c, f, p)
 	for _, d := range f.Divisions {
 		c.Divisions = append(c.Divisions, Division{
 			ID:       d.ID,
@@ -29,6 +28,7 @@ func build(path string, f *fileConfig, p *problems) *Config {
 			Senders:  d.Senders,
 		})
 	}
+	buildMonitor(c, f, p)
 	return c
 }
 

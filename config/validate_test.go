@@ -100,6 +100,12 @@ func TestValidationErrors(t *testing.T) {
 		{"mail_host", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nmail_host = \"mx_1.x\""), "division[2].mail_host", "mail_host", "not a host name"},
 		{"sender display name", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsenders = [\"@x.org\", \"Bob <b@x.org>\"]"), "division[2].senders[2]", "senders", "neither an address nor @domain"},
 		{"sender bare at", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsenders = [\"@\"]"), "division[2].senders[1]", "senders", "neither an address nor @domain"},
+		{"max_silence", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nmax_silence = \"2 days\""), "division[2].max_silence", "max_silence", "not a duration"},
+		{"max_silence 0", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nmax_silence = \"0s\""), "division[2].max_silence", "max_silence", "more than 0"},
+		{"admin", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nadmin = \"Bob <b@x.org>\""), "division[2].admin", "admin", "not an address"},
+		{"report_to", "report_to = \"nobody\"\n" + minimal, "report_to", "report_to", "not an address"},
+		{"http listen", "[http]\nlisten = \"8389\"\n" + minimal, "http.listen", "listen", "host:port"},
+		{"http listen port", "[http]\nlisten = \"127.0.0.1:99999\"\n" + minimal, "http.listen", "listen", "port must be"},
 
 		// Unknown keys and wrong kinds.
 		{"typo in ldap", ldapDoc("sise_limit = 3"), "ldap.sise_limit", "sise_limit", "unknown key (did you mean size_limit?)"},
