@@ -59,7 +59,7 @@ func (c *counters) builtAt(start time.Time, took time.Duration) {
 func (d *Directory) refused(n *atomic.Uint64, reason string, peer netip.Addr, args ...any) {
 	n.Add(1)
 	if suppressed, ok := d.counters.refusals.allow(time.Now()); ok {
-		args = append(args, "reason", reason, "peer", peer)
+		args = append([]any{"reason", reason, "peer", peer}, args...)
 		if suppressed > 0 {
 			args = append(args, "suppressed", suppressed)
 		}

@@ -38,6 +38,8 @@ type configOptions struct {
 	listen  []string // ldap.listen: URLs on 127.0.0.1 port 0
 	tlsCert string   // ldap.tls_cert, optional
 	tlsKey  string   // ldap.tls_key, optional
+	// edit, if set, changes the decoded configuration before it is written.
+	edit func(cfg map[string]any)
 }
 
 // writeConfig writes the sample configuration testdata/userdir.toml (its
@@ -62,6 +64,9 @@ func writeConfig(tb testing.TB, dir string, o configOptions) string {
 	ldap["listen"] = o.listen
 	if o.tlsCert != "" {
 		ldap["tls_cert"], ldap["tls_key"] = o.tlsCert, o.tlsKey
+	}
+	if o.edit != nil {
+		o.edit(cfg)
 	}
 	out, err := toml.Marshal(cfg)
 	if err != nil {
