@@ -26,7 +26,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "report", reportSynopsis)
 	path := configFlag(fs)
 	since := fs.Duration("since", 24*time.Hour, "report the messages of this `duration` before now")
-	dry := fs.Bool("n", false, "print the messages on stdout instead of sending them")
+	dry := fs.Bool("n", false, "print the messages on stdout, as an mbox, instead of sending them")
 	from := fs.String("from", "", "sender `address` (default userdir@hostname)")
 	sendmail := fs.String("sendmail", "/usr/sbin/sendmail", "the sendmail `program` (its -i -f FROM -- TO interface)")
 	o := &sendOptions{}
@@ -78,8 +78,8 @@ func runReport(ctx context.Context, e *env, args []string) int {
 func deliverNotice(ctx context.Context, e *env, dry bool, sendmail string, o *sendOptions, n *compose.Notice, raw []byte) error {
 	lf := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
 	switch {
-	case dry:
-		_, err := fmt.Fprintf(e.stdout, "%s\n", lf)
+	case dry: // an mbox: a From_ line before each message (bodies are quoted-printable or short ASCII)
+		_, err := fmt.Fprintf(e.stdout, "From %s %s\n%s\n", n.From.Address, n.Date.UTC().Format(time.ANSIC), lf)
 		return err
 	case o.smtp != "":
 		if _, _, err := net.SplitHostPort(o.smtp); err != nil {
