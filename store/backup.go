@@ -41,13 +41,16 @@ func createFile(path string) error {
 
 // Backup writes a consistent copy of the store to path (VACUUM INTO: one
 // read transaction, so writers go on meanwhile), then opens the copy and
-// runs PRAGMA integrity_check on it. path must not exist. The copy is
-// created with FileMode; a copy that fails the check is removed. It works
+// runs PRAGMA integrity_check on it. path must not exist; its directory is
+// created with DirMode if its parent exists. The copy is created with FileMode; a copy that fails the check is removed. It works
 // on a store opened ReadOnly too: the copy is made through a connection of
 // its own that opens the file read-only.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := os.Mkdir(filepath.Dir(abs), DirMode); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
