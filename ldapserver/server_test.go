@@ -40,6 +40,7 @@ type serverOptions struct {
 	tls     *tls.Config
 	wrap    func(ldapserver.Backend) ldapserver.Backend
 	mtaNet  bool // give 127.0.0.1 the mta role
+	observe ldapserver.Observer
 }
 
 func startServer(t testing.TB, so serverOptions) *testServer {
@@ -74,7 +75,8 @@ func startServer(t testing.TB, so serverOptions) *testServer {
 	if so.wrap != nil {
 		backend = so.wrap(dir)
 	}
-	srv, err := ldapserver.New(ldapserver.Options{Backend: backend, TLS: so.tls, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := ldapserver.New(ldapserver.Options{Backend: backend, TLS: so.tls, Logger: slog.New(slog.DiscardHandler),
+		Observer: so.observe})
 	if err != nil {
 		t.Fatal(err)
 	}
