@@ -1,10 +1,14 @@
 package integration
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -169,5 +173,60 @@ func TestIntegrationMetrics(t *testing.T) {
 	}
 	if !strings.Contains(srv.log.String(), `msg="search refused" reason=unselective peer=127.0.0.1`) {
 		t.Errorf("the refused search is not logged at info with its peer:\n%s", srv.log)
+	}
+}
+
+// TestIntegrationJSONLog: serve -log-format json writes every line of its
+// stderr as one JSON object, the store's migration and the refusals too.
+func TestIntegrationJSONLog(t *testing.T) {
+	bin := buildUserdir(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, configOptions{store: filepath.Join(dir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
+	urls := make(chan string, 1)
+	log := &lineLog{onLine: func(line string) {
+		var rec struct{ Msg, URL string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
+			urls <- rec.URL
+		}
+	}}
+	cmd := exec.Command(bin, "serve", "-config", cfg, "-log-format", "json")
+	cmd.Stderr = log
+	must(t, cmd.Start(), "start serve")
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var url string
+	select {
+	case url = <-urls:
+	case err := <-exited:
+		t.Fatalf("serve exited: %v\n%s", err, log)
+	case <-time.After(serveTimeout):
+		cmd.Process.Kill()
+		t.Fatalf("serve did not listen:\n%s", log)
+	}
+	c, err := ldap.DialURL(url)
+	must(t, err, "dial")
+	c.Search(ldap.NewSearchRequest(suffix, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, "(cn=*)", nil, nil))
+	c.Bind(postfixDN, "wrong")
+	c.Close()
+	must(t, cmd.Process.Signal(syscall.SIGTERM), "SIGTERM")
+	select {
+	case err := <-exited:
+		must(t, err, "serve after SIGTERM")
+	case <-time.After(serveTimeout):
+		cmd.Process.Kill()
+		t.Fatalf("serve did not stop")
+	}
+	var msgs []string
+	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		var rec struct{ Time, Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Time == "" || rec.Level == "" {
+			t.Errorf("not a JSON log record: %q", line)
+		}
+		msgs = append(msgs, rec.Msg)
+	}
+	for _, want := range []string{"store migrated", "search refused", "bind failed", "listening"} {
+		if !slices.Contains(msgs, want) {
+			t.Errorf("no %q record in:\n%s", want, log)
+		}
 	}
 }
