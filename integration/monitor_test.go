@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -121,7 +122,14 @@ func TestIntegrationMetrics(t *testing.T) {
 	search("(mail=" + aliasAddr + ")")
 	search("(mail=" + hiddenAddr + ")")
 
-	mfs := scrape(t, metricsURL)
+	// The server counts a request just after writing its response, so the
+	// client may be a little ahead: wait for the last search to count.
+	var mfs map[string]*dto.MetricFamily
+	waitFor(t, 5*time.Second, "the last search to be counted", func() (bool, string) {
+		mfs = scrape(t, metricsURL)
+		n, _ := metricValue(mfs, "userdir_ldap_operations_total", "operation=search", "code=0", "role=mta")
+		return n == 2, fmt.Sprint(n)
+	})
 	for _, w := range []struct {
 		name   string
 		labels []string
