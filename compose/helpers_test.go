@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"userdir/ingest"
 	"userdir/mailcmd"
+	"userdir/mailmsg"
 )
 
 // testDate is the Date of the test messages.
@@ -42,9 +42,9 @@ func testMessage(code, body string) *Message {
 
 // readMessage reads raw as ingest does and returns the mail, its decoded
 // body and the commands in it; a rejected line fails the test.
-func readMessage(tb testing.TB, raw []byte) (*ingest.Mail, string, []mailcmd.Command) {
+func readMessage(tb testing.TB, raw []byte) (*mailmsg.Mail, string, []mailcmd.Command) {
 	tb.Helper()
-	m, err := ingest.ReadMail(bytes.NewReader(raw), 0)
+	m, err := mailmsg.ReadMail(bytes.NewReader(raw), 0)
 	if err != nil {
 		tb.Fatalf("ReadMail: %v\n%s", err, raw)
 	}

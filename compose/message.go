@@ -15,7 +15,7 @@ import (
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
 
-	"userdir/ingest"
+	"userdir/mailmsg"
 )
 
 // ErrInvalidMessage is wrapped by the errors about a message that cannot
@@ -43,7 +43,7 @@ type Message struct {
 	Date      time.Time    // the message's stamp (SPEC §1.1); sent to the second
 	MessageID string       // without <>; NewMessageID makes one
 	Body      string       // what Body returns
-	MaxBytes  int64        // the size ingest accepts; 0 means ingest.DefaultMaxMessageBytes
+	MaxBytes  int64        // the size ingest accepts; 0 means mailmsg.DefaultMaxMessageBytes
 }
 
 // NewMessageID returns a new random Message-ID (without <>) at host.
@@ -57,7 +57,7 @@ func NewMessageID(host string) string {
 // byte is not ASCII or a line is longer than 76 bytes, quoted-printable.
 //
 // Fields a header cannot carry yield an error wrapping ErrInvalidMessage.
-// The result is then read back with ingest.ReadMail and Mail.Body; if the
+// The result is then read back with mailmsg.ReadMail and Mail.Body; if the
 // Subject, Message-ID, Date or body differ from m, the error wraps
 // ErrReadBack.
 func (m *Message) Encode() ([]byte, error) {
@@ -187,12 +187,12 @@ func validMessageID(id string) bool {
 
 // readBack reads raw with ingest and checks it gives back m.
 func (m *Message) readBack(raw []byte) error {
-	got, err := ingest.ReadMail(bytes.NewReader(raw), m.MaxBytes)
+	got, err := mailmsg.ReadMail(bytes.NewReader(raw), m.MaxBytes)
 	switch {
-	case errors.Is(err, ingest.ErrTooLarge):
+	case errors.Is(err, mailmsg.ErrTooLarge):
 		limit := m.MaxBytes
 		if limit <= 0 {
-			limit = ingest.DefaultMaxMessageBytes
+			limit = mailmsg.DefaultMaxMessageBytes
 		}
 		return fmt.Errorf("%w: %d bytes, more than the %d that ingest accepts", ErrInvalidMessage, len(raw), limit)
 	case err != nil:

@@ -14,24 +14,30 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"userdir/access"
+	"userdir/mailmsg"
 )
 
-// The defaults of SPEC §3 and of the [ldap] keys it leaves out.
+// The defaults of the configuration keys, defined once: the packages that
+// apply them to a zero option (store, directory, ldapserver) refer to these,
+// and these refer to the package that owns a value when config can import
+// it without linking SQLite or LDAP (mailmsg, access).
 const (
 	DefaultStore           = "/var/db/userdir/userdir.db"
 	DefaultNameOrder       = "family-first"
-	DefaultMaxMessageBytes = 10 << 20
+	DefaultMaxMessageBytes = mailmsg.DefaultMaxMessageBytes
 	DefaultTombstoneDays   = 90
 	DefaultListen          = "ldap://0.0.0.0:389"
 	DefaultSuffix          = "dc=company,dc=ru"
 	DefaultOrganization    = "Company"
-	DefaultAnonymousRole   = "book"
+	DefaultAnonymousRole   = string(access.Book)
 	DefaultSizeLimit       = 50
 	DefaultMinSubstring    = 2
 	DefaultRateLimit       = 600
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultMaxConns        = 1024
-	DefaultCharset         = "windows-1251"
+	DefaultCharset         = mailmsg.DefaultCharset
 	DefaultMaxSilence      = 36 * time.Hour
 )
 

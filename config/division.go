@@ -8,8 +8,9 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/emersion/go-message/charset"
 	"golang.org/x/text/cases"
+
+	"userdir/mailmsg"
 )
 
 // divisionID is the form of a division id: it names records in the store.
@@ -30,7 +31,7 @@ func validateDivisions(divs []Division, p *problems) {
 		unique(ids, d.ID, i+1, key+".id", "id", p)
 		unique(names, foldName(d.Name), i+1, key+".name", "name", p)
 		unique(codes, d.Code, i+1, key+".code", "code", p)
-		if _, err := charset.Reader(d.Charset, strings.NewReader("")); err != nil {
+		if _, err := mailmsg.CharsetReader(d.Charset, strings.NewReader("")); err != nil {
 			p.add(key+".charset", "unknown charset %q", d.Charset)
 		}
 		if d.MailHost != "" && !isHostName(d.MailHost) && net.ParseIP(d.MailHost) == nil {

@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/go-ldap/ldap/v3"
 	"golang.org/x/crypto/bcrypt"
 
-	"userdir/schema"
+	"userdir/access"
+	"userdir/ldapdn"
 )
 
 // maxTombstoneDays bounds tombstone_days well below a time.Duration overflow.
@@ -118,17 +118,17 @@ func validateTLS(l *LDAP, p *problems) {
 func validateDirectory(l *LDAP, p *problems) {
 	if l.Suffix == "" {
 		p.add("ldap.suffix", "must not be empty")
-	} else if _, err := ldap.ParseDN(l.Suffix); err != nil {
+	} else if _, err := ldapdn.Parse(l.Suffix); err != nil {
 		p.add("ldap.suffix", "%q is not a DN: %v", l.Suffix, err)
 	}
 	if l.Organization == "" {
 		p.add("ldap.organization", "must not be empty")
 	}
-	role, err := schema.ParseRole(l.AnonymousRole, false)
+	role, err := access.ParseRole(l.AnonymousRole, false)
 	switch {
 	case err != nil:
 		p.add("ldap.anonymous_role", "%v", err)
-	case role == schema.RoleMTA && !onlyTrusted(l.Allow):
+	case role == access.MTA && !onlyTrusted(l.Allow):
 		p.add("ldap.anonymous_role", "mta would let any client list every address: "+
 			"allowed only when ldap.allow lists loopback or private networks only")
 	}
@@ -179,7 +179,7 @@ func atLeast(p *problems, key string, v, min int) {
 
 // validateAccounts checks every [[ldap.account]]. A hash is never quoted.
 func validateAccounts(accounts []Account, p *problems) {
-	var dns []ldap.DN
+	var dns []ldapdn.DN
 	for i, a := range accounts {
 		key := fmt.Sprintf("ldap.account[%d]", i+1)
 		if dn := checkAccountDN(a.DN, key, p); dn != nil {
@@ -188,9 +188,9 @@ func validateAccounts(accounts []Account, p *problems) {
 					p.add(key+".dn", "same dn as ldap.account[%d]", j+1)
 				}
 			}
-			dns = append(dns, *dn)
+			dns = append(dns, dn)
 		} else {
-			dns = append(dns, ldap.DN{}) // keeps indexes aligned; matches no parsed dn
+			dns = append(dns, nil) // keeps indexes aligned; matches no parsed dn
 		}
 		if a.PasswordHash == "" {
 			p.add(key+".password_hash", "must be set: run userdir passwd to make one")
@@ -202,13 +202,13 @@ func validateAccounts(accounts []Account, p *problems) {
 }
 
 // checkAccountDN parses a bind DN, reporting it when empty or invalid.
-func checkAccountDN(s, key string, p *problems) *ldap.DN {
+func checkAccountDN(s, key string, p *problems) ldapdn.DN {
 	if s == "" {
 		p.add(key+".dn", "must not be empty")
 		return nil
 	}
-	dn, err := ldap.ParseDN(s)
-	if err != nil || len(dn.RDNs) == 0 {
+	dn, err := ldapdn.Parse(s)
+	if err != nil || len(dn) == 0 {
 		p.add(key+".dn", "%q is not a DN", s)
 		return nil
 	}
@@ -221,7 +221,7 @@ func checkRole(role, key string, p *problems) {
 		p.add(key, "must be book, reader or mta")
 		return
 	}
-	if _, err := schema.ParseRole(role, false); err != nil {
+	if _, err := access.ParseRole(role, false); err != nil {
 		p.add(key, "%v", err)
 	}
 }

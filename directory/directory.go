@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"userdir/config"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -37,8 +38,8 @@ type Options struct {
 	// AnonymousRole is the role of clients that have not bound and match
 	// no network; empty means book.
 	AnonymousRole schema.Role
-	SizeLimit     int  // anonymous (book) size limit; 0 means 50
-	MinSubstring  int  // book selectivity: shortest substring piece; 0 means 2
+	SizeLimit     int  // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
+	MinSubstring  int  // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
 	RateLimit     int  // book searches per minute per address; 0: no limit
 	StartTLS      bool // advertise StartTLS in the RootDSE
 	// PollInterval is how often the store is checked for changes; 0 means 250ms.
@@ -98,10 +99,10 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		o.AnonymousRole = schema.RoleBook
 	}
 	if o.SizeLimit <= 0 {
-		o.SizeLimit = 50
+		o.SizeLimit = config.DefaultSizeLimit
 	}
 	if o.MinSubstring <= 0 {
-		o.MinSubstring = 2
+		o.MinSubstring = config.DefaultMinSubstring
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 250 * time.Millisecond
@@ -136,10 +137,14 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 func (d *Directory) Snapshot() *Snapshot { return d.snap.Load() }
 
 // Run keeps the snapshot current until ctx is done, polling the store's
-// change sequence. Errors are logged and retried.
+// change sequence. Errors are logged and retried. A compaction runs in a
+// goroutine of its own, so that changes stay visible meanwhile; Run waits
+// for it before it returns, so the store may be closed after.
 func (d *Directory) Run(ctx context.Context) error {
 	t := time.NewTicker(d.policy.Load().opts.PollInterval)
 	defer t.Stop()
+	var compaction sync.WaitGroup
+	defer compaction.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -150,12 +155,12 @@ func (d *Directory) Run(ctx context.Context) error {
 			d.log.Error("refresh from store", "err", err)
 		}
 		if d.compactDue() && d.compacting.CompareAndSwap(false, true) {
-			go func() {
+			compaction.Go(func() {
 				defer d.compacting.Store(false)
 				if err := d.Compact(ctx); err != nil && ctx.Err() == nil {
 					d.log.Error("compact snapshot", "err", err)
 				}
-			}()
+			})
 		}
 	}
 }

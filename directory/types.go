@@ -1,10 +1,11 @@
 // Package directory is the core of the LDAP server: it turns binds into
 // roles, answers searches, compares and Who am I? over an immutable,
 // indexed in-memory snapshot of the store, and applies the policy of SPEC
-// §2.3 (roles, anti-harvesting limits). It knows nothing of BER or
-// connections: the protocol layer (package ldapserver) decodes requests into
-// the types here and writes what the Emitter is handed. Entries are encoded
-// once when a snapshot is built, so sending one is a copy.
+// §2.3 (roles, anti-harvesting limits). It knows nothing of connections or
+// of decoding requests: the protocol layer (package ldapserver) decodes
+// requests into the types here and writes what the Emitter is handed. It
+// does encode: each entry's SearchResultEntry is BER-encoded (with
+// ldapserver/wire) once, when a snapshot is built, so sending one is a copy.
 package directory
 
 import (

@@ -96,6 +96,9 @@ func (s *Server) Serve(l net.Listener) error {
 // ends. It is idempotent.
 func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
 
+// Close stops the server and closes every connection at once.
+func (s *Server) Close() error { return s.srv.Close() }
+
 // healthHandler answers /healthz from health.
 func healthHandler(health func(context.Context) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

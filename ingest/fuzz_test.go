@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"userdir/mailmsg"
 )
 
 // seedFiles returns the contents of the files matching the glob patterns
@@ -56,7 +58,7 @@ func FuzzIngest(f *testing.F) {
 				t.Errorf("message %+v", m)
 			}
 		}
-		if m, err := ReadMail(bytes.NewReader(data), 0); err == nil {
+		if m, err := mailmsg.ReadMail(bytes.NewReader(data), 0); err == nil {
 			if body, err := m.Body("koi8-r"); err == nil && !utf8.ValidString(body) {
 				t.Errorf("Body is not valid UTF-8: %q", body)
 			}

@@ -1,9 +1,8 @@
 // Package ingest turns one mail message, as an MTA pipes it, into a
 // store.Message of commands and applies it (SPEC §1): it reads the message
-// (RFC 5322, MIME with go-message, RFC 2047 encoded words, RFC 3676
-// format=flowed), finds the division by the code in Subject in constant
+// with mailmsg, finds the division by the code in Subject in constant
 // time, checks the sender, decodes the text/plain body and parses the
-// command lines. What is the message's fault is an Outcome, journaled;
+// command lines with mailcmd. What is the message's fault is an Outcome, journaled;
 // only failures of the store or of the input stream are errors.
 package ingest
 
@@ -21,6 +20,7 @@ import (
 
 	"userdir/config"
 	"userdir/mailcmd"
+	"userdir/mailmsg"
 	"userdir/store"
 )
 
@@ -41,7 +41,7 @@ var _ Applier = (*store.Store)(nil)
 // Options configures an Ingester. The zero value of every field works.
 type Options struct {
 	Divisions       []config.Division // the divisions, with their codes
-	MaxMessageBytes int64             // 0 means DefaultMaxMessageBytes (10 MiB)
+	MaxMessageBytes int64             // 0 means mailmsg.DefaultMaxMessageBytes (10 MiB)
 	Now             func() time.Time  // nil means time.Now
 	Logger          *slog.Logger      // nil means slog.Default()
 }
@@ -68,7 +68,7 @@ type division struct {
 func New(o Options, a Applier) *Ingester {
 	in := &Ingester{maxBytes: o.MaxMessageBytes, now: o.Now, log: o.Logger, applier: a}
 	if in.maxBytes <= 0 {
-		in.maxBytes = DefaultMaxMessageBytes
+		in.maxBytes = mailmsg.DefaultMaxMessageBytes
 	}
 	if in.now == nil {
 		in.now = time.Now
@@ -105,13 +105,13 @@ type Report struct {
 // the Report, journaled via Applier.Ignore or Apply.
 func (in *Ingester) Ingest(ctx context.Context, r io.Reader, envelopeSender string) (Report, error) {
 	now := in.now()
-	m, err := ReadMail(r, in.maxBytes)
+	m, err := mailmsg.ReadMail(r, in.maxBytes)
 	switch {
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, mailmsg.ErrTooLarge):
 		_, _ = io.Copy(io.Discard, r) // let the MTA finish writing; the outcome is decided
 		reason := fmt.Sprintf("larger than %d bytes", in.maxBytes)
 		return in.ignore(ctx, m, now, envelopeSender, in.match(m.Subject), store.OutcomeTooLarge, reason)
-	case errors.Is(err, ErrUnparsable):
+	case errors.Is(err, mailmsg.ErrUnparsable):
 		return in.ignore(ctx, m, now, envelopeSender, nil, store.OutcomeUnparsable, "not a readable message: malformed header")
 	case err != nil:
 		return Report{}, err
@@ -133,7 +133,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, envelopeSender stri
 }
 
 // apply parses the commands of body and hands them to the Applier.
-func (in *Ingester) apply(ctx context.Context, m *Mail, now time.Time, sender string, d *division, body string) (Report, error) {
+func (in *Ingester) apply(ctx context.Context, m *mailmsg.Mail, now time.Time, sender string, d *division, body string) (Report, error) {
 	msg := &store.Message{
 		Division:  d.ID,
 		MessageID: messageID(m, body),
@@ -156,10 +156,10 @@ func (in *Ingester) apply(ctx context.Context, m *Mail, now time.Time, sender st
 
 // ignore journals a message that is not applied. d is its division when
 // known. A message without Message-ID is named by a digest of its bytes.
-func (in *Ingester) ignore(ctx context.Context, m *Mail, now time.Time, envelopeSender string, d *division, o store.Outcome, reason string) (Report, error) {
+func (in *Ingester) ignore(ctx context.Context, m *mailmsg.Mail, now time.Time, envelopeSender string, d *division, o store.Outcome, reason string) (Report, error) {
 	e := store.Ignored{
 		Outcome:   o,
-		MessageID: messageID(m, string(m.raw)),
+		MessageID: messageID(m, string(m.Raw())),
 		Sender:    senderOf(envelopeSender, m),
 		Received:  now,
 		Size:      m.Size,
@@ -211,7 +211,7 @@ func (d *division) allows(sender string) bool {
 }
 
 // senderOf returns the envelope sender, or else the From: address.
-func senderOf(envelopeSender string, m *Mail) string {
+func senderOf(envelopeSender string, m *mailmsg.Mail) string {
 	if s := strings.Trim(envelopeSender, "<> \t"); s != "" {
 		return s
 	}
@@ -220,7 +220,7 @@ func senderOf(envelopeSender string, m *Mail) string {
 
 // stamp returns the Date of m, or now when it is missing or more than a
 // day in the future.
-func stamp(m *Mail, now time.Time) time.Time {
+func stamp(m *mailmsg.Mail, now time.Time) time.Time {
 	if !m.HasDate || m.Date.After(now.Add(futureSlack)) {
 		return now
 	}
@@ -229,11 +229,11 @@ func stamp(m *Mail, now time.Time) time.Time {
 
 // messageID returns the Message-ID of m or, when it has none, a digest of
 // its Date, From and decoded body, so that a redelivery is a duplicate.
-func messageID(m *Mail, body string) string {
+func messageID(m *mailmsg.Mail, body string) string {
 	if m.MessageID != "" {
 		return m.MessageID
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s", m.dateHeader, m.From, body)
+	fmt.Fprintf(h, "%s\n%s\n%s", m.DateHeader, m.From, body)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"userdir/config"
@@ -40,7 +41,7 @@ func TestIngestStoreErrors(t *testing.T) {
 func TestIngestReadError(t *testing.T) {
 	in, rec := newTestIngester(t, 0, nil)
 	boom := errors.New("connection reset")
-	r := io.MultiReader(strings.NewReader("Subject: 0001\n"), &failingReader{boom})
+	r := io.MultiReader(strings.NewReader("Subject: 0001\n"), iotest.ErrReader(boom))
 	_, err := in.Ingest(context.Background(), r, "")
 	if !errors.Is(err, boom) {
 		t.Errorf("Ingest error %v, want the read error", err)

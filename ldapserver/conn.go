@@ -19,8 +19,10 @@ import (
 )
 
 // conn is one client connection: a read loop that decodes requests and
-// starts a goroutine per search or compare (so Abandon and a second
-// request can be read meanwhile), and serialized writes.
+// runs each search or compare in the reading goroutine itself; one still
+// running after handoffAfter (2 ms) hands the reading over to a new
+// goroutine, so that Abandon and further requests are read meanwhile (see
+// run). Writes are serialized.
 type conn struct {
 	srv  *Server
 	peer netip.Addr

@@ -3,9 +3,9 @@ package ldapserver
 import (
 	"time"
 
+	"userdir/access"
 	"userdir/directory"
 	"userdir/ldapserver/wire"
-	"userdir/schema"
 )
 
 // Operation names an LDAP operation that gets a response, for an Observer.
@@ -61,7 +61,7 @@ func operationOf(responseTag byte) Operation {
 // connection's role after the request (for a bind: the role it gave).
 // Requests that were abandoned, or whose connection failed, are not reported.
 type Observer interface {
-	Operation(op Operation, code directory.ResultCode, role schema.Role, took time.Duration)
+	Operation(op Operation, code directory.ResultCode, role access.Role, took time.Duration)
 }
 
 // started returns the time a request starts, or the zero time when

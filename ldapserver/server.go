@@ -14,6 +14,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
+	"userdir/config"
 	"userdir/directory"
 )
 
@@ -29,15 +30,16 @@ type Backend interface {
 
 var _ Backend = (*directory.Directory)(nil)
 
-// Options configure a Server. Zero values work.
+// Options configure a Server. Backend is required; the zero values of the
+// other fields work.
 type Options struct {
 	Backend Backend
 	// TLS enables ldaps:// listeners and StartTLS; nil disables both.
 	TLS *tls.Config
 	// IdleTimeout closes a connection with no request in flight after this
-	// long without one; 0 means 5 minutes.
+	// long without one; 0 means config.DefaultIdleTimeout (5 minutes).
 	IdleTimeout time.Duration
-	// MaxConns bounds open connections; 0 means 1024.
+	// MaxConns bounds open connections; 0 means config.DefaultMaxConns (1024).
 	MaxConns int
 	// MaxOutstanding bounds the requests in flight on one connection; 0 means 16.
 	MaxOutstanding int
@@ -73,10 +75,10 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("ldapserver: no Backend")
 	}
 	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = 5 * time.Minute
+		o.IdleTimeout = config.DefaultIdleTimeout
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 1024
+		o.MaxConns = config.DefaultMaxConns
 	}
 	if o.MaxOutstanding <= 0 {
 		o.MaxOutstanding = 16

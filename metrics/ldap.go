@@ -7,21 +7,21 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"userdir/access"
 	"userdir/directory"
 	"userdir/ldapserver"
-	"userdir/schema"
 )
 
 // roles are the role label values, indexed by roleIndex.
-var roles = [...]schema.Role{schema.RoleBook, schema.RoleReader, schema.RoleMTA, "other"}
+var roles = [...]access.Role{access.Book, access.Reader, access.MTA, "other"}
 
-func roleIndex(r schema.Role) int {
+func roleIndex(r access.Role) int {
 	switch r {
-	case schema.RoleBook:
+	case access.Book:
 		return 0
-	case schema.RoleReader:
+	case access.Reader:
 		return 1
-	case schema.RoleMTA:
+	case access.MTA:
 		return 2
 	}
 	return 3
@@ -71,7 +71,7 @@ func NewLDAP(reg prometheus.Registerer) *LDAP {
 }
 
 // Operation counts one answered request.
-func (l *LDAP) Operation(op ldapserver.Operation, code directory.ResultCode, role schema.Role, took time.Duration) {
+func (l *LDAP) Operation(op ldapserver.Operation, code directory.ResultCode, role access.Role, took time.Duration) {
 	if op >= ldapserver.NumOperations {
 		return
 	}

@@ -8,9 +8,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"userdir/access"
 	"userdir/directory"
 	"userdir/ldapserver"
-	"userdir/schema"
 )
 
 // TestLDAPOperation counts operations by operation, code and role, cached
@@ -21,12 +21,12 @@ func TestLDAPOperation(t *testing.T) {
 	for _, c := range []struct {
 		op   ldapserver.Operation
 		code directory.ResultCode
-		role schema.Role
+		role access.Role
 	}{
-		{ldapserver.OpSearch, directory.Success, schema.RoleBook},
-		{ldapserver.OpSearch, directory.Success, schema.RoleBook},
-		{ldapserver.OpBind, directory.InvalidCredentials, schema.RoleBook},
-		{ldapserver.OpSearch, directory.Success, schema.RoleMTA},
+		{ldapserver.OpSearch, directory.Success, access.Book},
+		{ldapserver.OpSearch, directory.Success, access.Book},
+		{ldapserver.OpBind, directory.InvalidCredentials, access.Book},
+		{ldapserver.OpSearch, directory.Success, access.MTA},
 		{ldapserver.OpCompare, 4242, ""},
 	} {
 		l.Operation(c.op, c.code, c.role, time.Millisecond)
@@ -53,6 +53,6 @@ func BenchmarkLDAPOperation(b *testing.B) {
 	l := NewLDAP(prometheus.NewRegistry())
 	b.ReportAllocs()
 	for b.Loop() {
-		l.Operation(ldapserver.OpSearch, directory.Success, schema.RoleBook, 30*time.Microsecond)
+		l.Operation(ldapserver.OpSearch, directory.Success, access.Book, 30*time.Microsecond)
 	}
 }

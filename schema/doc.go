@@ -3,6 +3,6 @@
 // mapping (§2.2), attribute types with their matching rules (RFC 4517, RFC
 // 4518 with the phone-number and ё/е rules of §2.4), search filters (RFC 4515)
 // with a three-valued evaluator (RFC 4511 §4.5.1.7), the subschema (RFC
-// 4512), DNs (RFC 4514), LDIF (RFC 2849) and the roles that decide who sees
-// which entry (§2.3).
+// 4512), DNs (RFC 4514) and LDIF (RFC 2849). The roles that decide who
+// sees which entry are package access's; Role here names the same type.
 package schema

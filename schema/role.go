@@ -1,47 +1,27 @@
 package schema
 
-import "fmt"
+import "userdir/access"
 
-// Role decides which entries a client sees (SPEC §2.3).
-type Role string
+// Role is access.Role: which entries a client sees. The schema package
+// names it too because its entries are what roles look at.
+type Role = access.Role
 
-// The roles. RoleAll exists only for `userdir dump`: it adds inactive records.
+// The roles, as in package access.
 const (
-	RoleBook   Role = "book"   // active, visible mailboxes; anonymous limits apply
-	RoleReader Role = "reader" // like book, without the anonymous limits
-	RoleMTA    Role = "mta"    // every active entry, visible or not, aliases included
-	RoleAll    Role = "all"    // everything, inactive records included (dump only)
+	RoleBook   = access.Book
+	RoleReader = access.Reader
+	RoleMTA    = access.MTA
+	RoleAll    = access.All
 )
 
-// ParseRole returns the role named s; "all" is accepted only when allowAll is set.
-func ParseRole(s string, allowAll bool) (Role, error) {
-	switch r := Role(s); r {
-	case RoleBook, RoleReader, RoleMTA:
-		return r, nil
-	case RoleAll:
-		if allowAll {
-			return r, nil
-		}
-	}
-	return "", fmt.Errorf("unknown role %q (want book, reader or mta)", s)
+// ParseRole returns the role named s; "all" is accepted only when allowAll
+// is set. It is access.ParseRole.
+func ParseRole(s string, allowAll bool) (Role, error) { return access.ParseRole(s, allowAll) }
+
+// Access returns what a role looks at in e: its kind and whether its
+// record is active and visible (access.Entry).
+func (e *Entry) Access() (kind string, active, visible bool) {
+	return e.Kind, e.Active, e.Visible
 }
 
-// Sees reports whether a client with role r may see e. The suffix and
-// division entries are seen by every role.
-func (r Role) Sees(e *Entry) bool {
-	if e.Kind == "" {
-		return true
-	}
-	switch r {
-	case RoleAll:
-		return true
-	case RoleMTA:
-		return e.Active
-	case RoleBook, RoleReader:
-		return e.Active && e.Visible && e.Kind == KindMailbox
-	}
-	return false
-}
-
-// Limited reports whether the anonymous anti-harvesting limits apply to r.
-func (r Role) Limited() bool { return r == RoleBook }
+var _ access.Entry = (*Entry)(nil)

@@ -14,6 +14,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"userdir/config"
 )
 
 // ErrBusy reports that the database stayed locked by another writer for
@@ -24,11 +26,9 @@ var ErrBusy = errors.New("store is locked by another writer")
 // newer than it knows, or, for a read-only store, not yet migrated.
 var ErrSchema = errors.New("store schema version mismatch")
 
-// Default option values.
-const (
-	DefaultBusyTimeout   = 30 * time.Second
-	DefaultTombstoneDays = 90
-)
+// DefaultBusyTimeout is how long Open and writes wait for another
+// writer's lock when Options.BusyTimeout is 0.
+const DefaultBusyTimeout = 30 * time.Second
 
 // Options configures Open. The zero value of every field but Path works.
 type Options struct {
@@ -38,7 +38,8 @@ type Options struct {
 	Path string
 	// BusyTimeout is how long to wait for another writer's lock; 0 means 30s.
 	BusyTimeout time.Duration
-	// TombstoneDays is how long a tombstone is kept after its delete; 0 means 90.
+	// TombstoneDays is how long a tombstone is kept after its delete; 0 means
+	// config.DefaultTombstoneDays (90).
 	TombstoneDays int
 	// ReadOnly opens an existing store that is never written (PRAGMA
 	// query_only), for `serve` and `dump`. It fails if the file is missing.
@@ -115,7 +116,7 @@ func (o Options) withDefaults() Options {
 		o.BusyTimeout = DefaultBusyTimeout
 	}
 	if o.TombstoneDays <= 0 {
-		o.TombstoneDays = DefaultTombstoneDays
+		o.TombstoneDays = config.DefaultTombstoneDays
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -13,33 +13,18 @@ import (
 // runCheckConfig loads and checks the configuration: a summary and exit 0,
 // or every problem (file:line: key: message) and exit 78 (EX_CONFIG). The
 // summary never shows a division code or a password hash.
-func runCheckConfig(ctx context.Context, e *env, args []string) int {
+func runCheckConfig(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check-config", "[-config FILE]")
 	path := configFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	c, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "check-config", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	printSummary(e.stdout, c)
-	return exitOK
-}
-
-// reportConfigError prints each problem of a configuration on its own line,
-// or, when the file could not be read, why, after the command's name.
-func reportConfigError(w io.Writer, name string, err error) {
-	problems := config.Errors(err)
-	if len(problems) == 0 {
-		fmt.Fprintf(w, "userdir %s: %v\n", name, err)
-		return
-	}
-	for _, p := range problems {
-		fmt.Fprintln(w, p)
-	}
-	fmt.Fprintf(w, "%d problem(s)\n", len(problems))
+	return nil
 }
 
 // printSummary prints what c configures, without its secrets.

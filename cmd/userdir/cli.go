@@ -33,11 +33,13 @@ type env struct {
 }
 
 // command is one subcommand: its name, a one-line summary for the list, and
-// the function that runs it with the arguments after its name.
+// the function that runs it with the arguments after its name. The function
+// returns nil on success, flag.ErrHelp after -h, or an error that exitStatus
+// turns into a message and an exit status (see errors.go).
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, e *env, args []string) int
+	run     func(ctx context.Context, e *env, args []string) error
 }
 
 // commands lists the subcommands in the order "userdir help" shows them.
@@ -46,6 +48,7 @@ var commands = []command{
 	{"serve", "serve the directory over LDAP (SIGHUP re-reads the configuration)", runServe},
 	{"ingest", "apply the command message on stdin (an MTA pipes it; exit 75 = retry later)", runIngest},
 	{"send", "compose a command message for a branch; stdout for sendmail -t, or -smtp", runSend},
+	{"agent", "at a branch: mail the changes of its accounts database (SQL, CSV) to the centre", runAgent},
 	{"dump", "print what a role sees of the directory, as LDIF", runDump},
 	{"status", "per division: entries, last message, rejected lines", runStatus},
 	{"journal", "list the newest messages and what became of them", runJournal},
@@ -65,7 +68,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	}
 	switch name := args[0]; name {
 	case "-version", "--version":
-		return runVersion(ctx, e, nil)
+		return exitStatus(e, "version", runVersion(ctx, e, nil))
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c := lookup(args[1]); c != nil {
@@ -73,7 +76,7 @@ func run(ctx context.Context, args []string, e *env) int {
 				fmt.Fprintf(e.stdout, "userdir %s: %s\n\n", c.name, c.summary)
 				help := *e
 				help.stderr = e.stdout
-				return c.run(ctx, &help, []string{"-h"})
+				return exitStatus(&help, c.name, c.run(ctx, &help, []string{"-h"}))
 			}
 		}
 		usage(e.stdout)
@@ -85,7 +88,7 @@ func run(ctx context.Context, args []string, e *env) int {
 			usage(e.stderr)
 			return exitUsage
 		}
-		return c.run(ctx, e, args[1:])
+		return exitStatus(e, c.name, c.run(ctx, e, args[1:]))
 	}
 }
 
@@ -125,22 +128,24 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs and refuses positional arguments. When ok is
-// false the command must return code: exitOK after -h, else exitUsage (the
-// flag package has already said what is wrong).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+// parseFlags parses args into fs and refuses positional arguments. It
+// returns flag.ErrHelp after -h, or a usage error whose message the flag
+// package (or parseFlags, for an argument) has already printed with the
+// usage; the command returns it as it is.
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
+			return err
 		}
-		return exitUsage, false
+		return &usageError{said: err}
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "userdir %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintf(fs.Output(), "userdir %s: %v\n", fs.Name(), err)
 		fs.Usage()
-		return exitUsage, false
+		return &usageError{said: err}
 	}
-	return exitOK, true
+	return nil
 }
 
 // configFlag registers -config on fs.

@@ -16,47 +16,39 @@ import (
 // runDemo builds a directory from the sample messages in testdata/mail,
 // in a temporary store, and serves it on 127.0.0.1 until interrupted. It
 // needs no root and no configuration: it uses testdata/userdir.toml.
-func runDemo(ctx context.Context, e *env, args []string) int {
+func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "demo", "[-listen 127.0.0.1:3389] [-testdata DIR]")
 	listen := fs.String("listen", "127.0.0.1:3389", "`address` to serve LDAP on")
 	testdata := fs.String("testdata", "testdata", "`directory` with userdir.toml and mail/*.eml (run from the repository root)")
 	level := logLevelFlag(fs)
 	level.Set(slog.LevelWarn)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	log := newLogger(e, level)
 	tmp, err := os.MkdirTemp("", "userdir-demo-")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir demo: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer os.RemoveAll(tmp)
 	cfg, err := config.Load(filepath.Join(*testdata, "userdir.toml"))
 	if err != nil {
-		reportConfigError(e.stderr, "demo", err)
-		fmt.Fprintln(e.stderr, "userdir demo: run it from the repository root, or give -testdata")
-		return exitConfig
+		return &configError{err: err, hint: "run it from the repository root, or give -testdata"}
 	}
 	cfg.Store = filepath.Join(tmp, "userdir.db")
 	cfg.LDAP.Listen = []string{"ldap://" + *listen}
 	applied, total, err := ingestSamples(ctx, cfg, filepath.Join(*testdata, "mail"), log)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir demo: %v\n", err)
-		return exitFailure
+		return err
 	}
 	s, err := startServer(ctx, cfg, log)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir demo: %v\n", err)
-		return exitFailure
+		return err
 	}
-	defer s.store.Close()
+	defer s.stop(true)
 	printDemoHelp(e, s, applied, total)
 	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	s.srv.Shutdown(sctx)
-	return exitOK
+	return nil
 }
 
 // ingestSamples feeds every message of dir to ingest, in name order.

@@ -11,48 +11,39 @@ import (
 
 // runDump prints, as LDIF (RFC 2849), what a role sees of the directory:
 // book, reader, mta, or all (which adds inactive records).
-func runDump(ctx context.Context, e *env, args []string) int {
+func runDump(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "dump", "[-config FILE] [-role book|reader|mta|all] [-operational]")
 	path := configFlag(fs)
 	roleName := fs.String("role", "mta", "what `role` sees: book, reader, mta, or all (adds inactive records)")
 	operational := fs.Bool("operational", false, "include operational attributes (entryUUID, timestamps, ...)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	role, err := schema.ParseRole(*roleName, true)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir dump: -role: %v\n", err)
-		return exitUsage
+		return usagef("-role: %w", err)
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "dump", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	st, err := openReadOnly(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir dump: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer st.Close()
 	recs, _, err := st.Records(ctx, false)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir dump: %v\n", err)
-		return exitFailure
+		return err
 	}
 	entries, skipped, err := roleEntries(cfg, recs, role)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir dump: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if skipped > 0 {
 		fmt.Fprintf(e.stderr, "userdir dump: %d record(s) of divisions no longer configured are not shown\n", skipped)
 	}
-	if err := schema.WriteLDIF(e.stdout, entries, schema.LDIFOptions{Operational: *operational}); err != nil {
-		fmt.Fprintf(e.stderr, "userdir dump: %v\n", err)
-		return exitFailure
-	}
-	return exitOK
+	return schema.WriteLDIF(e.stdout, entries, schema.LDIFOptions{Operational: *operational})
 }
 
 // roleEntries maps records to entries in tree order (suffix, divisions in

@@ -9,29 +9,26 @@ import (
 
 // runJournal lists the newest messages with their outcome; -v adds the
 // rejected and warned lines of each.
-func runJournal(ctx context.Context, e *env, args []string) int {
+func runJournal(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "journal", "[-config FILE] [-n COUNT] [-v]")
 	path := configFlag(fs)
 	n := fs.Int("n", 20, "how many of the newest messages to list")
 	verbose := fs.Bool("v", false, "show the rejected and warned lines of each message")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "journal", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	st, err := openReadOnly(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir journal: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer st.Close()
 	entries, err := st.Journal(ctx, *n)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir journal: %v\n", err)
-		return exitFailure
+		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tDIVISION\tOUTCOME\tBYTES\tAPPLIED\tREJECTED\tWARNINGS\tMESSAGE-ID\tREASON")
@@ -47,8 +44,7 @@ func runJournal(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	tw.Flush()
-	return exitOK
+	return tw.Flush()
 }
 
 func journalTime(t time.Time) string {

@@ -39,7 +39,8 @@ func divisionInfos(cfg *config.Config) []metrics.DivisionInfo {
 }
 
 // startHTTP registers the directory's and the store's collectors and starts
-// the HTTP listener of cfg.HTTP.Listen, reporting its end to s.errc.
+// the HTTP listener of cfg.HTTP.Listen, reporting its end to s.errc; stop
+// shuts it down.
 func (s *server) startHTTP(cfg *config.Config) error {
 	s.divs.Store(new(divisionInfos(cfg)))
 	s.reg.MustRegister(&metrics.Directory{Stats: s.dir.Stats, OpenConns: s.srv.OpenConns})
@@ -55,7 +56,7 @@ func (s *server) startHTTP(cfg *config.Config) error {
 	s.http = httpd.New(httpd.Options{Gatherer: s.reg, Health: s.health, Logger: s.log})
 	s.httpAddr = l.Addr().String()
 	s.log.Info("listening", "url", "http://"+s.httpAddr+"/metrics")
-	go func() { s.errc <- s.http.Serve(l) }()
+	s.wg.Go(func() { s.errc <- s.http.Serve(l) })
 	return nil
 }
 

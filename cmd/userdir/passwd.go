@@ -21,31 +21,28 @@ var errPasswordsDiffer = errors.New("the passwords differ")
 // runPasswd reads a password and prints its bcrypt hash for password_hash.
 // From a terminal it asks twice without echo; otherwise it reads the first
 // line of stdin. An empty password is refused.
-func runPasswd(ctx context.Context, e *env, args []string) int {
+func runPasswd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "passwd", "[-cost N] < password")
 	cost := fs.Int("cost", bcrypt.DefaultCost, fmt.Sprintf("bcrypt cost `N`, %d to %d", bcrypt.MinCost, bcrypt.MaxCost))
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *cost < bcrypt.MinCost || *cost > bcrypt.MaxCost {
-		fmt.Fprintf(e.stderr, "userdir passwd: -cost must be from %d to %d\n", bcrypt.MinCost, bcrypt.MaxCost)
-		return exitUsage
+		return usagef("-cost must be from %d to %d", bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	pw, err := readPassword(e)
 	if err == nil {
 		err = checkPassword(pw)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir passwd: %v\n", err)
-		return exitFailure
+		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword(pw, *cost)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir passwd: hash: %v\n", err)
-		return exitFailure
+		return fmt.Errorf("hash: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "%s\n", hash)
-	return exitOK
+	_, err = fmt.Fprintf(e.stdout, "%s\n", hash)
+	return err
 }
 
 // checkPassword refuses what bcrypt cannot or should not hash.

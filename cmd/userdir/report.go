@@ -22,7 +22,7 @@ const reportSynopsis = "[-config FILE] [-since 24h] [-n] [-from ADDR] [-sendmail
 // runReport mails each division that has an admin a digest of what went
 // wrong with its mail in the last -since, and report_to a summary of all
 // divisions; -n prints the messages instead. A division code never appears.
-func runReport(ctx context.Context, e *env, args []string) int {
+func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "report", reportSynopsis)
 	path := configFlag(fs)
 	since := fs.Duration("since", 24*time.Hour, "report the messages of this `duration` before now")
@@ -33,26 +33,23 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.smtp, "smtp", "", "submit to the relay at `host:port` instead of running sendmail")
 	fs.BoolVar(&o.insecure, "insecure", false, "with -smtp: do not verify the relay's STARTTLS certificate")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "with -smtp: give up on a message after this `duration`")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *from == "" {
 		*from = "userdir@" + hostname()
 	}
 	if _, err := mail.ParseAddress(*from); err != nil || *since <= 0 {
-		fmt.Fprintf(e.stderr, "userdir report: -from must be an address and -since positive\n")
-		return exitUsage
+		return usagef("-from must be an address and -since positive")
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "report", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	now := time.Now()
 	notices, err := buildReports(ctx, cfg, now.Add(-*since), now)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir report: %v\n", err)
-		return exitFailure
+		return err
 	}
 	failed := 0
 	for _, n := range notices {
@@ -68,9 +65,9 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if failed > 0 {
-		return exitFailure
+		return fmt.Errorf("%d of %d reports not sent", failed, len(notices))
 	}
-	return exitOK
+	return nil
 }
 
 // deliverNotice prints raw (with -n), submits it over SMTP, or pipes it to

@@ -3,18 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/mail"
-	"net/smtp"
-	"os"
 	"time"
 
 	"userdir/compose"
-	"userdir/ingest"
+	"userdir/config"
 	"userdir/mailcmd"
 )
 
@@ -58,43 +55,36 @@ func sendFlags(fs *flag.FlagSet) *sendOptions {
 	fs.BoolVar(&o.insecure, "insecure", false, "with -smtp: do not verify the relay's STARTTLS certificate")
 	fs.StringVar(&o.sync, "sync", "", "send a full snapshot of the division's records of `type` mbox or alias")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "with -smtp: give up after this `duration`")
-	fs.Int64Var(&o.maxBytes, "max-bytes", ingest.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
+	fs.Int64Var(&o.maxBytes, "max-bytes", config.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
 	return o
 }
 
 // runSend composes a command message for a division from the commands
 // given as arguments or on stdin, and writes it to stdout or submits it
 // over SMTP. The division code is never printed, except in the message.
-func runSend(ctx context.Context, e *env, args []string) int {
+func runSend(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "send", sendSynopsis)
 	o := sendFlags(fs)
 	flagUsage := fs.Usage
 	fs.Usage = func() { flagUsage(); fmt.Fprint(fs.Output(), sendForms) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return err
 		}
-		return exitUsage
+		return &usageError{said: err}
 	}
 	m, err := o.message(e)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir send: %v\n", err)
-		fs.Usage()
-		return exitUsage
+		return &usageError{err: err, usage: fs.Usage}
 	}
 	if err := composeBody(e, o, fs.Args(), m); err != nil {
-		fmt.Fprintf(e.stderr, "userdir send: %v\n", err)
-		return exitFailure
+		return err
 	}
 	raw, err := m.Encode()
-	if err == nil {
-		err = o.deliver(ctx, e, m, raw)
-	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "userdir send: %v\n", err)
-		return exitFailure
+		return err
 	}
-	return exitOK
+	return o.deliver(ctx, e, m, raw)
 }
 
 // message checks the flags and returns a message with its header fields
@@ -149,12 +139,7 @@ func (o *sendOptions) sender(e *env, host string) (*mail.Address, error) {
 }
 
 // hostname returns the name of this host, or "localhost".
-func hostname() string {
-	if h, err := os.Hostname(); err == nil && h != "" {
-		return h
-	}
-	return "localhost"
-}
+func hostname() string { return compose.Hostname() }
 
 // composeBody reads the commands from args, or else from stdin, and sets
 // the body and the date of m. Warnings go to stderr.
@@ -197,55 +182,7 @@ func (o *sendOptions) deliver(ctx context.Context, e *env, m *compose.Message, r
 }
 
 // submit sends raw from the envelope sender from to the recipient to
-// through the relay at o.smtp: EHLO, STARTTLS when offered, MAIL, RCPT,
-// DATA. The message is sent once the relay has accepted the DATA.
+// through the relay at o.smtp (compose.Submit).
 func (o *sendOptions) submit(ctx context.Context, from, to string, raw []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	conn, err := new(net.Dialer).DialContext(ctx, "tcp", o.smtp)
-	if err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
-	host, _, _ := net.SplitHostPort(o.smtp)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		return fmt.Errorf("smtp %s: greeting: %w", o.smtp, err)
-	}
-	if err := o.transact(c, host, from, to, raw); err != nil {
-		return fmt.Errorf("smtp %s: %w", o.smtp, err)
-	}
-	_ = c.Quit() // the relay has the message; a lost QUIT reply changes nothing
-	return nil
-}
-
-// transact runs the SMTP dialogue of submit on c.
-func (o *sendOptions) transact(c *smtp.Client, host, from, to string, raw []byte) error {
-	if err := c.Hello(hostname()); err != nil {
-		return fmt.Errorf("EHLO: %w", err)
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host, InsecureSkipVerify: o.insecure}); err != nil {
-			return fmt.Errorf("STARTTLS: %w", err)
-		}
-	}
-	if err := c.Mail(from); err != nil {
-		return fmt.Errorf("MAIL FROM: %w", err)
-	}
-	if err := c.Rcpt(to); err != nil {
-		return fmt.Errorf("RCPT TO: %w", err)
-	}
-	w, err := c.Data()
-	if err != nil {
-		return fmt.Errorf("DATA: %w", err)
-	}
-	if _, err := w.Write(raw); err != nil {
-		return fmt.Errorf("DATA: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("end of DATA: %w", err)
-	}
-	return nil
+	return compose.Submit(ctx, compose.SMTP{Addr: o.smtp, Insecure: o.insecure, Timeout: o.timeout}, from, to, raw)
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -30,14 +31,15 @@ const shutdownGrace = 30 * time.Second
 
 // runServe serves the directory over LDAP until SIGTERM or SIGINT
 // (finishing requests in flight) and re-reads the configuration on SIGHUP.
-func runServe(ctx context.Context, e *env, args []string) int {
+// Its errors go to its log.
+func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL] [-log-format text|json]")
 	path := configFlag(fs)
 	level := logLevelFlag(fs)
 	format := logFormatFlag(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to `file` until the server stops")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	log := newFormatLogger(e, level, *format)
 	// One format: what logs through the default logger (libraries) too.
@@ -46,22 +48,20 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			log.Error("cpu profile", "err", err)
-			return exitFailure
+			return &loggedError{err}
 		}
 		defer stop()
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
-		reportConfigError(e.stderr, "serve", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	s, err := startServer(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
-		return exitFailure
+		return &loggedError{err}
 	}
-	defer s.store.Close()
-	go tuneMemory(ctx, log)
+	s.background(func(ctx context.Context) { tuneMemory(ctx, log) })
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -69,19 +69,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		select {
 		case <-ctx.Done():
 			log.Info("stopping: finishing requests in flight")
-			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-			defer cancel()
-			if s.http != nil {
-				s.http.Shutdown(sctx)
-			}
-			s.srv.Shutdown(sctx)
-			return exitOK
+			s.stop(true)
+			return nil
 		case <-hup:
 			s.reload(ctx, e, *path)
 		case err := <-s.errc:
 			log.Error("listener failed", "err", err)
-			s.srv.Close()
-			return exitFailure
+			s.stop(false)
+			return &loggedError{err}
 		}
 	}
 }
@@ -99,7 +94,9 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// server is a running `userdir serve`.
+// server is a running `userdir serve`. Its goroutines (the directory's
+// refresh, the listeners, memory tuning) are its own: stop ends them and
+// waits for them before it closes the store they read.
 type server struct {
 	cfg   *config.Config
 	log   *slog.Logger
@@ -110,6 +107,10 @@ type server struct {
 	errc  chan error
 	addrs []string // the URLs actually listened on (port 0 resolved)
 
+	ctx    context.Context // of the background goroutines; stop cancels it
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the background goroutines
+
 	// The HTTP listener, when [http] listen is set (see monitor.go).
 	reg      *prometheus.Registry
 	http     *httpd.Server
@@ -118,49 +119,34 @@ type server struct {
 }
 
 // startServer opens the store, builds the directory and starts listening.
-func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
+// On error nothing is left open.
+func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *server, err error) {
 	s := &server{cfg: cfg, log: log, errc: make(chan error, len(cfg.LDAP.Listen)+1)}
-	var err error
 	if s.store, err = openReadOnly(ctx, cfg); err != nil {
 		return nil, err
 	}
-	opts, err := directoryOptions(cfg, s.store, log)
-	if err != nil {
-		s.store.Close()
-		return nil, err
-	}
-	if s.dir, err = directory.New(ctx, opts); err != nil {
-		s.store.Close()
-		return nil, err
-	}
-	var tlsCfg *tls.Config
-	if cfg.LDAP.TLSCert != "" {
-		if err := s.loadCert(cfg); err != nil {
-			s.store.Close()
-			return nil, err
-		}
-		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-			return s.cert.Load(), nil
-		}}
-	}
-	sopts := ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
-		MaxConns: cfg.LDAP.MaxConns, Logger: log}
-	if cfg.HTTP.Listen != "" {
-		s.reg, sopts.Observer = newRegistry()
-	}
-	s.srv, err = ldapserver.New(sopts)
-	if err != nil {
-		s.store.Close()
-		return nil, err
-	}
 	var listeners []net.Listener
-	for _, u := range cfg.LDAP.Listen {
-		l, err := s.srv.Listen(u)
+	defer func() {
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()
 			}
 			s.store.Close()
+		}
+	}()
+	opts, err := directoryOptions(cfg, s.store, log)
+	if err != nil {
+		return nil, err
+	}
+	if s.dir, err = directory.New(ctx, opts); err != nil {
+		return nil, err
+	}
+	if s.srv, err = s.newLDAPServer(cfg); err != nil {
+		return nil, err
+	}
+	for _, u := range cfg.LDAP.Listen {
+		l, err := s.srv.Listen(u)
+		if err != nil {
 			return nil, err
 		}
 		listeners = append(listeners, l)
@@ -168,20 +154,65 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		s.addrs = append(s.addrs, scheme+l.Addr().String())
 	}
 	if cfg.HTTP.Listen != "" {
-		if err := s.startHTTP(cfg); err != nil {
-			for _, l := range listeners {
-				l.Close()
-			}
-			s.store.Close()
+		if err = s.startHTTP(cfg); err != nil {
 			return nil, err
 		}
 	}
-	go s.dir.Run(ctx)
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.background(func(ctx context.Context) { s.dir.Run(ctx) })
 	for i, l := range listeners {
 		log.Info("listening", "url", s.addrs[i], "entries", s.dir.Snapshot().Len())
-		go func() { s.errc <- s.srv.Serve(l) }()
+		s.wg.Go(func() { s.errc <- s.srv.Serve(l) }) // errc has room for every listener and the HTTP one
 	}
 	return s, nil
+}
+
+// newLDAPServer returns the LDAP server over s.dir, with TLS when cfg has
+// a certificate.
+func (s *server) newLDAPServer(cfg *config.Config) (*ldapserver.Server, error) {
+	var tlsCfg *tls.Config
+	if cfg.LDAP.TLSCert != "" {
+		if err := s.loadCert(cfg); err != nil {
+			return nil, err
+		}
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return s.cert.Load(), nil
+		}}
+	}
+	o := ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
+		MaxConns: cfg.LDAP.MaxConns, Logger: s.log}
+	if cfg.HTTP.Listen != "" {
+		s.reg, o.Observer = newRegistry()
+	}
+	return ldapserver.New(o)
+}
+
+// background runs f in a goroutine of the server, until stop.
+func (s *server) background(f func(ctx context.Context)) {
+	s.wg.Go(func() { f(s.ctx) })
+}
+
+// stop ends the server: it stops the listeners and lets requests in flight
+// finish for up to shutdownGrace (or closes every connection at once, when
+// graceful is false), ends the background goroutines, waits for them and
+// closes the store.
+func (s *server) stop(graceful bool) {
+	if graceful {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if s.http != nil {
+			s.http.Shutdown(sctx)
+		}
+		s.srv.Shutdown(sctx)
+	} else {
+		if s.http != nil {
+			s.http.Close()
+		}
+		s.srv.Close()
+	}
+	s.cancel()
+	s.wg.Wait()
+	s.store.Close()
 }
 
 func stripScheme(u string) string {

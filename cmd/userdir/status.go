@@ -57,49 +57,46 @@ type statusReport struct {
 // message and a sync, what waits for a person (held syncs, conflicts) and
 // whether it is stale; -json prints the same as JSON, -check one line and
 // an exit status for Nagios, Icinga or cron.
-func runStatus(ctx context.Context, e *env, args []string) int {
+func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "status", "[-config FILE] [-json | -check]")
 	path := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	check := fs.Bool("check", false, "print one line and exit 0 (OK), 1 (WARNING: held syncs or conflicts) or 2 (CRITICAL: a stale division)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(e, *path)
 	if err != nil {
 		if *check {
 			fmt.Fprintf(e.stdout, "USERDIR UNKNOWN - configuration has errors\n")
 			reportConfigError(e.stderr, "status", err)
-			return checkUnknown
+			return &exitCodeError{checkUnknown}
 		}
-		reportConfigError(e.stderr, "status", err)
-		return exitConfig
+		return &configError{err: err}
 	}
 	rep, err := readStatus(ctx, cfg, time.Now())
 	if err != nil {
 		if *check {
 			fmt.Fprintf(e.stdout, "USERDIR CRITICAL - store: %v\n", err)
-			return checkCritical
+			return &exitCodeError{checkCritical}
 		}
-		fmt.Fprintf(e.stderr, "userdir status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	switch {
 	case *check:
 		line, code := checkLine(rep)
 		fmt.Fprintln(e.stdout, line)
-		return code
+		if code != checkOK {
+			return &exitCodeError{code}
+		}
 	case *asJSON:
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "userdir status: %v\n", err)
-			return exitFailure
-		}
+		return enc.Encode(rep)
 	default:
 		printStatus(e.stdout, rep)
 	}
-	return exitOK
+	return nil
 }
 
 // readStatus reads the store's statistics for cfg's divisions as of now.

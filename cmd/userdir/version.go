@@ -45,11 +45,11 @@ func buildVersion() string {
 }
 
 // runVersion prints the version, the Go release and the platform.
-func runVersion(ctx context.Context, e *env, args []string) int {
+func runVersion(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "version", "")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stdout, "userdir %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return exitOK
+	_, err := fmt.Fprintf(e.stdout, "userdir %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return err
 }

@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"golang.org/x/text/encoding/charmap"
@@ -115,16 +116,11 @@ func TestReadMailUnparsable(t *testing.T) {
 
 func TestReadMailReadError(t *testing.T) {
 	boom := errors.New("boom")
-	_, err := ReadMail(io.MultiReader(strings.NewReader("Subject: 1\n"), &failingReader{boom}), 0)
+	_, err := ReadMail(io.MultiReader(strings.NewReader("Subject: 1\n"), iotest.ErrReader(boom)), 0)
 	if !errors.Is(err, boom) || errors.Is(err, ErrUnparsable) {
 		t.Errorf("ReadMail error %v, want the read error", err)
 	}
 }
-
-// failingReader fails every read.
-type failingReader struct{ err error }
-
-func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 func cp1251(tb testing.TB, s string) string {
 	tb.Helper()

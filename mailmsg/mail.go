@@ -1,4 +1,11 @@
-package ingest
+// Package mailmsg reads one command message as an MTA hands it over: its
+// header fields of interest (RFC 5322, RFC 2047 encoded words) within a
+// size limit, and its text, the first text/plain part (MIME with
+// go-message) converted to UTF-8 and unwrapped when format=flowed (RFC
+// 3676). The central side (ingest) and the branch side (compose, reading
+// back what it wrote) both read mail with it; it knows nothing of commands
+// or the store.
+package mailmsg
 
 import (
 	"bufio"
@@ -15,7 +22,8 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// DefaultMaxMessageBytes is the message size limit used when none is given (SPEC §1.1).
+// DefaultMaxMessageBytes is the message size limit used when none is
+// given; config's max_message_bytes defaults to it.
 const DefaultMaxMessageBytes = 10 << 20
 
 // ErrTooLarge is returned by ReadMail for a message larger than its limit.
@@ -38,7 +46,7 @@ type Mail struct {
 	HasDate   bool      // whether Date: is present and parses
 	Size      int64     // bytes read, including any mbox From_ line
 
-	dateHeader string // the raw Date: value, for the digest of a message without Message-ID
+	DateHeader string // the raw Date: value, trimmed; names a message without Message-ID
 	header     message.Header
 	raw        []byte // the bytes read, less any From_ line
 	body       []byte // the raw body after the header, within raw
@@ -99,7 +107,7 @@ func (m *Mail) readFields(h mail.Header) {
 		m.From = addrs[0].Address
 	}
 	m.MessageID = strings.Trim(h.Get("Message-Id"), "<> \t\r\n")
-	m.dateHeader = strings.TrimSpace(h.Get("Date"))
+	m.DateHeader = strings.TrimSpace(h.Get("Date"))
 	if d, err := h.Date(); err == nil && !d.IsZero() {
 		m.Date, m.HasDate = d, true
 	}
@@ -121,7 +129,7 @@ func skipFromLine(raw []byte) []byte {
 // converted to UTF-8 and with LF line ends, and unwrapped when it is
 // format=flowed (RFC 3676). An undeclared, us-ascii or unknown charset is
 // UTF-8 when the bytes are valid UTF-8 and defaultCharset otherwise
-// ("" means windows-1251). A message without a text/plain part has an empty
+// ("" means DefaultCharset). A message without a text/plain part has an empty
 // body. The error wraps ErrUnparsable when the MIME structure is broken.
 func (m *Mail) Body(defaultCharset string) (string, error) {
 	if m.header.Len() == 0 {
@@ -216,3 +224,6 @@ func transferDecode(h message.Header, body io.Reader) ([]byte, error) {
 	}
 	return raw, nil
 }
+
+// Raw returns the bytes of the message as read, less any mbox From_ line.
+func (m *Mail) Raw() []byte { return m.raw }

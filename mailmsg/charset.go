@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"bytes"
@@ -10,13 +10,17 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// fallbackCharset is the charset of undeclared non-UTF-8 bodies when the
-// division names none: what the original senders used (SPEC §1.1).
-const fallbackCharset = "windows-1251"
+// DefaultCharset is the charset of undeclared non-UTF-8 bodies when the
+// division names none: what the original senders used. config's
+// division charset defaults to it.
+const DefaultCharset = "windows-1251"
 
-// The charsets of SPEC §1.1 (utf-8, windows-1251, koi8-r, iso-8859-5 and
-// ibm866) are all known to go-message's charset package under their usual
-// names; these are misspellings seen in Russian mail that it does not know.
+// The charsets command mail comes in (utf-8, windows-1251, koi8-r,
+// iso-8859-5 and ibm866) are all known to go-message's charset package
+// under their usual names; these are misspellings seen in Russian mail that
+// it does not know. They are registered here, in the package that owns the
+// names, so that every user of CharsetReader (config's check of a
+// division's charset included) knows them.
 func init() {
 	charset.RegisterEncoding("win-1251", charmap.Windows1251)
 	charset.RegisterEncoding("win1251", charmap.Windows1251)
@@ -40,12 +44,12 @@ func decodeText(raw []byte, declared, fallback string) string {
 		return string(raw)
 	}
 	if fallback == "" {
-		fallback = fallbackCharset
+		fallback = DefaultCharset
 	}
 	if s, ok := convert(raw, fallback); ok {
 		return s
 	}
-	s, _ := convert(raw, fallbackCharset)
+	s, _ := convert(raw, DefaultCharset)
 	return s
 }
 
@@ -59,10 +63,17 @@ func isASCIIName(name string) bool {
 	return false
 }
 
-// convert decodes raw from the named charset with go-message's charset
-// table; ok is false when the name is unknown.
+// CharsetReader returns a reader of input, in the charset called name,
+// that yields UTF-8. It is the one table of charset names: go-message's and
+// the misspellings registered above. An unknown name is an error.
+func CharsetReader(name string, input io.Reader) (io.Reader, error) {
+	return charset.Reader(name, input)
+}
+
+// convert decodes raw from the named charset; ok is false when the name is
+// unknown.
 func convert(raw []byte, name string) (s string, ok bool) {
-	r, err := charset.Reader(name, bytes.NewReader(raw))
+	r, err := CharsetReader(name, bytes.NewReader(raw))
 	if err != nil {
 		return "", false
 	}
