@@ -78,7 +78,9 @@ func TestIntegrationBackupUnderLoad(t *testing.T) {
 			searches.Add(1)
 		}
 	}()
-	waitFor(t, 60*time.Second, "10 ingests", func() (bool, string) { return ingested.Load() >= 10, "" })
+	waitFor(t, 60*time.Second, "10 ingests and 5 searches", func() (bool, string) {
+		return ingested.Load() >= 10 && searches.Load() >= 5, fmt.Sprint(ingested.Load(), searches.Load())
+	})
 	backup := filepath.Join(dir, "copy", "userdir.db")
 	r := runCmd(t, nil, nil, bin, "backup", "-config", cfg, backup)
 	atBackup := ingested.Load()

@@ -142,3 +142,16 @@ func TestBackup(t *testing.T) {
 		t.Errorf("VerifyFile(garbage) = nil, want an error")
 	}
 }
+
+// BenchmarkDivisionStats100k is one reading of the statistics that /metrics
+// and status make, on 100,000 records.
+func BenchmarkDivisionStats100k(b *testing.B) {
+	s := open100k(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.DivisionStats(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -50,7 +50,7 @@ var commands = []command{
 	{"send", "compose a command message for a branch; stdout for sendmail -t, or -smtp", runSend},
 	{"agent", "at a branch: mail the changes of its accounts database (SQL, CSV) to the centre", runAgent},
 	{"dump", "print what a role sees of the directory, as LDIF", runDump},
-	{"status", "per division: entries, last message, rejected lines", runStatus},
+	{"status", "per division: entries, last applied message and sync, held syncs, conflicts, stale; -json, -check", runStatus},
 	{"journal", "list the newest messages and what became of them", runJournal},
 	{"demo", "serve a directory built from testdata/ on 127.0.0.1:3389 (no root, no config)", runDemo},
 	{"check-config", "check the configuration file and print a summary of it", runCheckConfig},

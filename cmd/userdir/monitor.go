@@ -47,7 +47,7 @@ func (s *server) startHTTP(cfg *config.Config) error {
 	s.reg.MustRegister(&metrics.Divisions{
 		Stats:       s.store.DivisionStats,
 		Divisions:   func() []metrics.DivisionInfo { return *s.divs.Load() },
-		MinInterval: 5 * time.Second, Logger: s.log,
+		MinInterval: 15 * time.Second, Logger: s.log,
 	})
 	l, err := httpd.Listen(cfg.HTTP.Listen)
 	if err != nil {
