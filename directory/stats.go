@@ -19,18 +19,21 @@ type Stats struct {
 	Built     time.Time
 	BuildTime time.Duration
 	// RefusedUnselective counts anonymous searches refused because their
-	// filter was not selective; RefusedRate those refused by the rate limit.
+	// filter was not selective; RefusedRate those refused by the rate limit;
+	// RefusedBudget those refused by the disclosure budget (counted by
+	// d.refused(&d.counters.budget, "budget", peer) where the budget is kept).
 	RefusedUnselective uint64
 	RefusedRate        uint64
+	RefusedBudget      uint64
 	BindFailures       uint64 // simple binds refused with invalidCredentials
 }
 
 // counters are the directory's event counters and snapshot times.
 type counters struct {
-	unselective, rate, bindFailures atomic.Uint64
-	current, built                  atomic.Int64 // Unix nanoseconds
-	buildTime                       atomic.Int64 // nanoseconds
-	refusals                        logLimiter
+	unselective, rate, budget, bindFailures atomic.Uint64
+	current, built                          atomic.Int64 // Unix nanoseconds
+	buildTime                               atomic.Int64 // nanoseconds
+	refusals                                logLimiter
 }
 
 // Stats returns the directory's statistics now.
@@ -43,6 +46,7 @@ func (d *Directory) Stats() Stats {
 		BuildTime:          time.Duration(c.buildTime.Load()),
 		RefusedUnselective: c.unselective.Load(),
 		RefusedRate:        c.rate.Load(),
+		RefusedBudget:      c.budget.Load(),
 		BindFailures:       c.bindFailures.Load(),
 	}
 }

@@ -142,6 +142,7 @@ func TestIntegrationMetrics(t *testing.T) {
 		{"userdir_ldap_operation_duration_seconds", []string{"operation=search", "role=book"}, 6},
 		{"userdir_ldap_searches_refused_total", []string{"reason=unselective"}, 1},
 		{"userdir_ldap_searches_refused_total", []string{"reason=rate"}, 0},
+		{"userdir_ldap_searches_refused_total", []string{"reason=budget"}, 0},
 		{"userdir_ldap_bind_failures_total", nil, 1},
 		{"userdir_ldap_connections_open", nil, 1},
 		{"userdir_division_entries", []string{"division=tyumen"}, 6},

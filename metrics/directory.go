@@ -29,7 +29,7 @@ var (
 	descBuilt = prometheus.NewDesc("userdir_snapshot_built_timestamp_seconds",
 		"When the snapshot's base was last built, as a Unix time.", nil, nil)
 	descRefused = prometheus.NewDesc("userdir_ldap_searches_refused_total",
-		"Anonymous searches refused, by reason: unselective (the filter could list the book), rate (the per-address rate limit).",
+		"Anonymous searches refused, by reason: unselective (the filter could list the book), rate (the per-address rate limit), budget (the disclosure budget).",
 		[]string{"reason"}, nil)
 	descBindFailures = prometheus.NewDesc("userdir_ldap_bind_failures_total",
 		"Simple binds refused with invalidCredentials.", nil, nil)
@@ -63,6 +63,7 @@ func (d *Directory) Collect(ch chan<- prometheus.Metric) {
 	gauge(descBuilt, float64(s.Built.UnixNano())/1e9)
 	count(descRefused, s.RefusedUnselective, "unselective")
 	count(descRefused, s.RefusedRate, "rate")
+	count(descRefused, s.RefusedBudget, "budget")
 	count(descBindFailures, s.BindFailures)
 	if d.OpenConns != nil {
 		gauge(descConns, float64(d.OpenConns()))
