@@ -101,3 +101,20 @@ func TestVersion(t *testing.T) {
 		t.Errorf("buildVersion with -ldflags = %q", v)
 	}
 }
+
+// After a rollback to an older version, a store that a newer version
+// migrated is refused, not misread: ingest defers (75), status -check is
+// CRITICAL (README: Upgrading).
+func TestNewerStoreIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := sampleConfig(t, dir)
+	ingestOK(t, cfg, "admin@tyumen.company.ru", "0001", "t1@test", "_cmd=insert:eml=a@company.ru")
+	sqlExec(t, dir, `INSERT INTO schema_version (version, name, applied) VALUES (9999, 'future', 0)`)
+	r := runCmd(t, commandMail("0001", "t2@test", "", "_cmd=insert:eml=b@company.ru"), nil, "ingest", "-config", cfg)
+	if r.code != exitTempFail || !strings.Contains(r.stdout, "schema version") {
+		t.Errorf("ingest into a newer store: %+v, want 75 naming the schema version", r)
+	}
+	if r := runCmd(t, "", nil, "status", "-check", "-config", cfg); r.code != checkCritical || !strings.Contains(r.stdout, "database has version 9999") {
+		t.Errorf("status -check of a newer store: %+v", r)
+	}
+}
