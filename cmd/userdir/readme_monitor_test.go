@@ -118,3 +118,11 @@ func TestNewerStoreIsRefused(t *testing.T) {
 		t.Errorf("status -check of a newer store: %+v", r)
 	}
 }
+
+// report with nobody to send to says so and fails, so that cron mails it.
+func TestReportNobody(t *testing.T) {
+	cfg := sampleConfig(t, t.TempDir())
+	if r := runCmd(t, "", nil, "report", "-n", "-config", cfg); r.code != exitFailure || !strings.Contains(r.stderr, "nothing to send") {
+		t.Errorf("report without admins: %+v", r)
+	}
+}

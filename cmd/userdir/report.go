@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -50,6 +51,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	notices, err := buildReports(ctx, cfg, now.Add(-*since), now)
 	if err != nil {
 		return err
+	}
+	if len(notices) == 0 {
+		return errors.New("nothing to send: no division has an admin and report_to is not set")
 	}
 	failed := 0
 	for _, n := range notices {
