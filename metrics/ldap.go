@@ -40,11 +40,14 @@ var LatencyBuckets = []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, 
 // Operation method does not allocate once a combination has been seen.
 type LDAP struct {
 	ops     *prometheus.CounterVec
-	latency [ldapserver.NumOperations][len(roles)]prometheus.Observer
+	lat     *prometheus.HistogramVec
+	latency [ldapserver.NumOperations][len(roles)]atomic.Pointer[observer]
 	cache   [ldapserver.NumOperations][len(roles)][cachedCodes]atomic.Pointer[counter]
 }
 
 type counter struct{ prometheus.Counter }
+
+type observer struct{ prometheus.Observer }
 
 var _ ldapserver.Observer = (*LDAP)(nil)
 
@@ -56,17 +59,12 @@ func NewLDAP(reg prometheus.Registerer) *LDAP {
 			Help: "LDAP operations answered, by operation, result code and role.",
 		}, []string{"operation", "code", "role"}),
 	}
-	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	l.lat = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "userdir_ldap_operation_duration_seconds",
 		Help:    "Time from reading an LDAP request to writing its final response, by operation and role.",
 		Buckets: LatencyBuckets,
 	}, []string{"operation", "role"})
-	for op := range ldapserver.NumOperations {
-		for r, role := range roles {
-			l.latency[op][r] = lat.WithLabelValues(op.String(), string(role))
-		}
-	}
-	reg.MustRegister(l.ops, lat)
+	reg.MustRegister(l.ops, l.lat)
 	return l
 }
 
@@ -76,7 +74,12 @@ func (l *LDAP) Operation(op ldapserver.Operation, code directory.ResultCode, rol
 		return
 	}
 	r := roleIndex(role)
-	l.latency[op][r].Observe(took.Seconds())
+	h := l.latency[op][r].Load()
+	if h == nil { // the first of its kind: a series appears only once used
+		h = &observer{l.lat.WithLabelValues(op.String(), string(roles[r]))}
+		l.latency[op][r].Store(h)
+	}
+	h.Observe(took.Seconds())
 	if code < 0 || code >= cachedCodes {
 		l.ops.WithLabelValues(op.String(), strconv.Itoa(int(code)), string(roles[r])).Inc()
 		return
