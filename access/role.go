@@ -1,5 +1,5 @@
 // Package access names the roles a directory client can have and decides
-// what each of them sees. It is a leaf: the configuration
+// what each of them sees (docs/roles.md). It is a leaf: the configuration
 // checks role names with it, and the directory applies it to entries.
 package access
 

@@ -1,25 +1,19 @@
 package agent
 
 import (
-	"os"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"userdir/internal/readme"
 )
 
 // TestReadmeConfig: the README's agent.toml parses, and documents every
 // key the agent reads.
 func TestReadmeConfig(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := regexp.MustCompile("(?s)<!-- readme-test: agent.toml -->\n```toml\n(.*?)```").FindStringSubmatch(string(data))
-	if block == nil {
-		t.Fatal("README.md has no readme-test agent.toml block")
-	}
-	c, err := ParseConfig("/etc/userdir/agent.toml", []byte(block[1]))
+	example := readme.Block(t, "agent.toml")
+	c, err := ParseConfig("/etc/userdir/agent.toml", []byte(example))
 	if err != nil {
 		t.Fatalf("the README's agent.toml: %v", err)
 	}
@@ -32,9 +26,9 @@ func TestReadmeConfig(t *testing.T) {
 			table, name = "", key
 		}
 		re := regexp.MustCompile(`(?m)^#? ?` + regexp.QuoteMeta(name) + ` = `)
-		section := block[1]
+		section := example
 		if table != "" {
-			_, section, _ = strings.Cut(block[1], "["+table+"]")
+			_, section, _ = strings.Cut(example, "["+table+"]")
 		}
 		if !re.MatchString(section) {
 			t.Errorf("the README's agent.toml does not show %s", key)

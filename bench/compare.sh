@@ -2,12 +2,12 @@
 # compare.sh: userdir and OpenLDAP slapd side by side, on one machine, in one
 # run, on the same generated address book (see bench/README.md).
 #
-# For each size in SIZES it generates the book (gen: LDIF, query terms,
-# userdir command messages and [[division]] blocks, same seed for both
+# For each size in SIZES it generates the book (bench/gen: LDIF, query
+# terms, userdir command messages and [[division]] blocks, same seed for both
 # servers). It loads userdir through its real ingest path, one
-# `userdir ingest` per message, and slapd with slapadd (../shared/bench/slapd.sh).
-# Then it starts both servers, checks both with `ldapload -verify` and
-# entrydiff (entry sets compared by mail), and runs the ldapload matrix
+# `userdir ingest` per message, and slapd with slapadd (bench/slapd.sh).
+# Then it starts both servers, checks both with `load -verify` and
+# entrydiff (entry sets compared by mail), and runs the bench/load matrix
 # against userdir and slapd in alternation, ROUNDS times. It also measures
 # how long a change committed by ingest takes to show up over LDAP, and how
 # long a 10,000-line message takes to ingest. Every raw line goes to $OUT,
@@ -20,17 +20,15 @@
 #   SIZES ["10000 100000"]  ROUNDS [3]  DURATION [10s]  WARMUP [2s]
 #   WORKLOADS ["postfix autocomplete callerid browse mixed"]  CONNS ["1 8"]
 #   NEWCONN_CONNS ["1 8"]   postfix runs with a new connection per request
-#   PIN [0]                 1: servers on CPU 1, ldapload on CPU 0 (taskset)
+#   PIN [0]                 1: servers on CPU 1, the load tool on CPU 0 (taskset)
 #   BENCH_DIR [/tmp/userdir-bench]  scratch data, binaries in $BENCH_DIR/bin
 #   OUT [bench/results/compare-<date>.txt]  raw lines (truncated if it exists)
-#   SHARED [<repo>/../shared/bench]  the shared benchmark tools
 #   USERDIR_REV []          build userdir from this git revision instead of the work tree
 #   DIVISIONS [10]  SEED [1]  PER_MESSAGE [1000]  BIG_LINES [10000]  VISIBLE_TRIES [5]
 #   UD_PORT [3891]  SLAPD_PORT [3890]  START_TIMEOUT [300] (seconds)  ENTRYDIFF [1]
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SHARED=${SHARED:-$REPO/../shared/bench}
 BENCH_DIR=${BENCH_DIR:-/tmp/userdir-bench}
 SIZES=${SIZES:-10000 100000}
 ROUNDS=${ROUNDS:-3}
@@ -101,10 +99,10 @@ build() {
 	fi
 	say "building userdir ($src) and the tools into $BIN"
 	(cd "$src" && go build -o "$BIN/userdir" ./cmd/userdir)
-	(cd "$REPO" && go build -o "$BIN/table" ./bench/table && go build -o "$BIN/entrydiff" ./bench/entrydiff &&
-		go build -o "$BIN/ldapwait" ./bench/ldapwait)
-	(cd "$SHARED" && go build -o "$BIN/gen" ./gen && go build -o "$BIN/ldapload" ./ldapload &&
-		go build -o "$BIN/benchtable" ./benchtable)
+	local tool
+	for tool in gen load table entrydiff ldapwait; do
+		(cd "$REPO" && go build -o "$BIN/$tool" "./bench/$tool")
+	done
 }
 
 userdir_version() {
@@ -248,14 +246,14 @@ stop_userdir() {
 	UD_PID=""
 }
 
-slapd_sh() { PORT=$SLAPD_PORT "$SHARED/slapd.sh" "$@"; }
+slapd_sh() { PORT=$SLAPD_PORT "$REPO/bench/slapd.sh" "$@"; }
 
 # start_slapd N: fresh slapadd load of the LDIF, start; sets SL_PID.
 start_slapd() {
 	local n=$1
 	SL_PID=$(FRESH=1 slapd_sh up "$BENCH_DIR/ab-$n.ldif" | tail -1)
 	[ -n "$SL_PID" ] || die "slapd.sh up printed no PID"
-	record "load n=$n server=slapd method=slapadd-q $(cut -d' ' -f3- "$BENCH_DIR/slapd/load.log")"
+	record "load n=$n server=slapd method=slapadd-q $(cat "$BENCH_DIR/slapd/load.log")"
 	if [ "$PIN" = 1 ]; then taskset -a -pc 1 "$SL_PID" >/dev/null; fi
 	record "start n=$n server=slapd pid=$SL_PID cpus=$(cpus_of "$SL_PID")"
 }
@@ -276,15 +274,15 @@ cpus_of() { taskset -pc "$1" | awk '{ print $NF }'; }
 port_of() { if [ "$1" = userdir ]; then echo "$UD_PORT"; else echo "$SLAPD_PORT"; fi; }
 pid_of() { if [ "$1" = userdir ]; then echo "$UD_PID"; else echo "$SL_PID"; fi; }
 
-# verify SERVER N: ldapload -verify; a failure is printed, never hidden.
+# verify SERVER N: load -verify; a failure is printed, never hidden.
 verify() {
 	local s=$1 n=$2 rc=0 line
-	line=$("$BIN/ldapload" -addr "127.0.0.1:$(port_of "$s")" -base "$SUFFIX" -terms "$BENCH_DIR/ab-$n.terms" \
+	line=$("$BIN/load" -addr "127.0.0.1:$(port_of "$s")" -base "$SUFFIX" -terms "$BENCH_DIR/ab-$n.terms" \
 		-D "$BINDDN" -w "$BINDPW" -verify -label "server=$s n=$n" 2>"$BENCH_DIR/verify-$s-$n.log") || rc=$?
 	record "$line"
 	if [ "$rc" != 0 ]; then
-		say "!!!!! VERIFY FAILED: server=$s n=$n (ldapload exit $rc); the first terms that differ:"
-		grep -v ' mismatches=0 errors=0$' "$BENCH_DIR/verify-$s-$n.log" | sed 's/^/compare:   /' >&2 || true
+		say "!!!!! VERIFY FAILED: server=$s n=$n (load exit $rc); the first terms that differ:"
+		head -20 "$BENCH_DIR/verify-$s-$n.log" | sed 's/^/compare:   /' >&2 || true
 		VERIFY_FAILED+=("server=$s n=$n")
 	fi
 }
@@ -311,9 +309,9 @@ entrydiff() {
 # matrix_terms N: the terms file the matrix uses. With COMMON_TERMS=1 (the
 # default) it is the terms on which entrydiff found both servers returning
 # the same entries: the load then measures both on the same work. The
-# terms dropped are callerid digits that cross an area code's brackets,
-# which userdir matches (SPEC 2.4: phones compare on digits only) and
-# slapd's telephoneNumberMatch does not.
+# generator already leaves out phone terms on which digits-only matching
+# (userdir, docs/directory.md#matching) and slapd's telephoneNumberMatch
+# disagree, so normally nothing is dropped.
 matrix_terms() {
 	local n=$1
 	if [ "$COMMON_TERMS" = 1 ] && [ -s "$BENCH_DIR/ab-$n.agreed.terms" ]; then
@@ -323,18 +321,18 @@ matrix_terms() {
 	fi
 }
 
-# run SERVER N ROUND LDAPLOAD-FLAGS...: one measured ldapload run.
+# run SERVER N ROUND LOAD-FLAGS...: one measured bench/load run.
 run() {
-	local s=$1 n=$2 r=$3 rc=0 line label err=$BENCH_DIR/ldapload.err
+	local s=$1 n=$2 r=$3 rc=0 line label err=$BENCH_DIR/load.err
 	shift 3
 	label="server=$s n=$n round=$r pin=$PIN_LABEL time_wait=$(time_wait)"
-	line=$("${CLIENT[@]}" "$BIN/ldapload" -addr "127.0.0.1:$(port_of "$s")" -base "$SUFFIX" \
+	line=$("${CLIENT[@]}" "$BIN/load" -addr "127.0.0.1:$(port_of "$s")" -base "$SUFFIX" \
 		-terms "$(matrix_terms "$n")" -D "$BINDDN" -w "$BINDPW" -pid "$(pid_of "$s")" \
 		-duration "$DURATION" -warmup "$WARMUP" -label "$label" "$@" 2>"$err") || rc=$?
 	[ -n "$line" ] && record "$line"
 	grep '^# ' "$err" | sed "s/\$/ $label/" >>"$OUT" || true # mixed: per-kind lines
 	grep -v '^# ' "$err" | sed "s/^/[$label $*] /" >>"$OUT.stderr" || true
-	[ "$rc" = 0 ] || say "ldapload exit $rc ($label $*): see the mismatches/errors fields and $OUT.stderr"
+	[ "$rc" = 0 ] || say "load exit $rc ($label $*): see the mismatches/errors fields and $OUT.stderr"
 }
 
 # matrix N: every workload, userdir and slapd in alternation, ROUNDS times.
@@ -431,7 +429,7 @@ summary() { # n
 	echo "| data on disk | $(($(val db_kb <<<"$ing") / 1024)) MiB | $(($(val db_kb <<<"$sl") / 1024)) MiB |"
 	echo "| RSS idle after start (anon + file) | $(mib userdir "$n" idle vmrss) MiB ($(mib userdir "$n" idle rssanon) + $(mib userdir "$n" idle rssfile)) | $(mib slapd "$n" idle vmrss) MiB ($(mib slapd "$n" idle rssanon) + $(mib slapd "$n" idle rssfile)) |"
 	echo "| RSS after the matrix (anon + file) | $(mib userdir "$n" after_matrix vmrss) MiB ($(mib userdir "$n" after_matrix rssanon) + $(mib userdir "$n" after_matrix rssfile)) | $(mib slapd "$n" after_matrix vmrss) MiB ($(mib slapd "$n" after_matrix rssanon) + $(mib slapd "$n" after_matrix rssfile)) |"
-	echo "| ldapload -verify mismatches (terms) | $(grep "^verify .*server=userdir n=$n\$" "$OUT" | val detail) | $(grep "^verify .*server=slapd n=$n\$" "$OUT" | val detail) |"
+	echo "| load -verify mismatches (terms) | $(grep "^verify .*server=userdir n=$n\$" "$OUT" | val detail) | $(grep "^verify .*server=slapd n=$n\$" "$OUT" | val detail) |"
 	echo
 	grep "^entrydiff kind=.* n=$n\$" "$OUT" | grep -v ' differ=0 ' | sed 's/^/entrydiff: /' || true
 }
@@ -444,7 +442,8 @@ main() {
 		for n in $SIZES; do summary "$n"; done
 		return
 	fi
-	[ -d "$SHARED" ] || die "no shared bench tools at $SHARED (set SHARED)"
+	command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || [ "$(id -u)" = 0 ] ||
+		die "slapd is missing: apt-get install slapd (bench/slapd.sh installs it when run as root)"
 	if [ "$PIN" = 1 ] && [ "$(nproc)" -lt 2 ]; then die "PIN=1 needs 2 CPUs"; fi
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM

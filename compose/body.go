@@ -10,7 +10,7 @@ import (
 // Body returns the body of a message holding lines, one command per line,
 // each ending in "\n". With syncKind "mbox" or "alias" the body starts
 // with the line "_cmd=sync:type=<syncKind>", and every line must then be an
-// insert of that type (SPEC §1.3). The body is parsed as ingest parses it:
+// insert of that type (docs/protocol.md#meaning). The body is parsed as ingest parses it:
 // a line it would reject, or lines that do not read as one command each,
 // yield an error wrapping ErrInvalidCommand that names the command by its
 // 1-based number. The warnings ingest would journal (an unknown key in a

@@ -1,5 +1,5 @@
 // Package compose builds the command messages that userdir ingest reads
-// (SPEC §1.1-1.2): command lines with their values escaped, a body of one
+// (docs/protocol.md): command lines with their values escaped, a body of one
 // command per line, and an RFC 5322 message whose Subject is the division
 // code (RFC 2047 encoded when it is not ASCII) and whose body is UTF-8
 // text/plain, quoted-printable (RFC 2045) when it has to be.
@@ -31,7 +31,7 @@ func invalidCommand(format string, args ...any) error {
 }
 
 // keys lists the keys a command may have besides _cmd, in the order of
-// SPEC §1.2.
+// docs/protocol.md#command-lines.
 var keys = []string{"type", "eml", "name", "gor", "mer", "sot", "of", "post", "sdiv", "act", "vis", "dst"}
 
 // ops are the operations of the convenience form; sync is the -sync flag's.
@@ -124,7 +124,7 @@ func checkText(what, text string) error {
 }
 
 // startsCommand reports whether a ';' in v is followed by "_cmd=": ingest
-// would split the line there (SPEC §1.2).
+// would split the line there (docs/protocol.md#command-lines).
 func startsCommand(v string) bool {
 	for i := strings.IndexByte(v, ';'); i >= 0; {
 		v = v[i+1:]

@@ -40,7 +40,7 @@ const maxLineBytes = 76
 type Message struct {
 	From, To  mail.Address // header fields; only Address is required
 	Code      string       // the division code, sent as Subject: a secret, never log it
-	Date      time.Time    // the message's stamp (SPEC §1.1); sent to the second
+	Date      time.Time    // the message's stamp (docs/protocol.md#the-message); sent to the second
 	MessageID string       // without <>; NewMessageID makes one
 	Body      string       // what Body returns
 	MaxBytes  int64        // the size ingest accepts; 0 means mailmsg.DefaultMaxMessageBytes

@@ -110,7 +110,7 @@ func TestEncode(t *testing.T) {
 }
 
 // checkWire checks that raw has CRLF line ends only, lines within the
-// limits, the header fields of SPEC §1.1 and the transfer encoding.
+// limits, the header fields of docs/protocol.md#the-message and the transfer encoding.
 func checkWire(t *testing.T, name string, raw []byte, encoding string) {
 	t.Helper()
 	if bytes.Count(raw, []byte("\n")) != bytes.Count(raw, []byte("\r\n")) || bytes.Count(raw, []byte("\r")) != bytes.Count(raw, []byte("\r\n")) {

@@ -1,4 +1,4 @@
-// Package config loads and checks userdir's TOML configuration file (SPEC §3).
+// Package config loads and checks userdir's TOML configuration file (README.md#configuration).
 // Every error names the key and the line it is on; division codes and
 // password hashes are never printed.
 package config

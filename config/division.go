@@ -92,7 +92,7 @@ func checkCode(code, key string, p *problems) {
 }
 
 // foldName folds a division name as the directory compares names: Unicode
-// case folding, and ё equal to е (SPEC §2.4).
+// case folding, and ё equal to е (docs/directory.md#matching).
 func foldName(name string) string {
 	return strings.ReplaceAll(cases.Fold().String(name), "ё", "е")
 }

@@ -1,34 +1,26 @@
 package config
 
 import (
-	"os"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
+
+	"userdir/internal/readme"
 )
 
 // The README documents every key of the file, and its complete example
 // loads.
 func TestReadmeDocumentsEveryKey(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(data)
-	block := regexp.MustCompile("(?s)<!-- readme-test: config -->\n```toml\n(.*?)```").FindStringSubmatch(readme)
-	if block == nil {
-		t.Fatal("README.md has no readme-test config block")
-	}
-	if _, err := Parse("/etc/userdir/userdir.toml", []byte(block[1])); err != nil {
+	text, example := readme.Text(t), readme.Block(t, "config")
+	if _, err := Parse("/etc/userdir/userdir.toml", []byte(example)); err != nil {
 		t.Fatalf("the README's example configuration does not load:\n%v", err)
 	}
 	for _, key := range tomlKeys(reflect.TypeOf(fileConfig{}), "") {
 		short := key[strings.LastIndex(key, ".")+1:]
-		if !strings.Contains(readme, "`"+key+"`") && !strings.Contains(readme, "`"+short+"`") {
+		if !strings.Contains(text, "`"+key+"`") && !strings.Contains(text, "`"+short+"`") {
 			t.Errorf("README.md does not document the key %s", key)
 		}
-		if !strings.Contains(block[1], short+" =") {
+		if !strings.Contains(example, short+" =") {
 			t.Errorf("the README's example configuration lacks %s", key)
 		}
 	}

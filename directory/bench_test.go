@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"userdir/internal/fixture"
+	"userdir/ldapserver/wire"
 	"userdir/schema"
 )
 
@@ -24,9 +25,10 @@ var (
 func benchDirectory(b *testing.B) *Directory {
 	bench100kOnce.Do(func() {
 		d, err := New(context.Background(), Options{
-			Logger: slog.New(slog.DiscardHandler),
-			Source: fixture.NewSource(fixture.Generate(100000, 1)...),
-			Mapper: fixture.Mapper(),
+			Logger:  slog.New(slog.DiscardHandler),
+			Source:  fixture.NewSource(fixture.Generate(100000, 1)...),
+			Mapper:  fixture.Mapper(),
+			Encoder: wire.EntryEncoder{},
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -81,7 +83,7 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 	log := slog.New(slog.DiscardHandler)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		buildSnapshot(m, recs, 1, log)
+		buildSnapshot(m, wire.EntryEncoder{}, recs, 1, log)
 	}
 }
 
@@ -104,12 +106,12 @@ func BenchmarkEncodeEntry(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		newItem(e, "k", 1)
+		newItem(wire.EntryEncoder{}, e, "k", 1)
 	}
 }
 
 func ExampleDirectory_Search() {
-	d, _ := New(context.Background(), Options{Logger: slog.New(slog.DiscardHandler), Source: fixture.NewSource(fixture.Book()...), Mapper: fixture.Mapper()})
+	d, _ := New(context.Background(), Options{Logger: slog.New(slog.DiscardHandler), Source: fixture.NewSource(fixture.Book()...), Mapper: fixture.Mapper(), Encoder: wire.EntryEncoder{}})
 	f, _ := schema.ParseFilter("(telephoneNumber=83452880293)")
 	var out discard
 	res := d.Search(context.Background(), d.Anonymous(loopback), &SearchRequest{BaseDN: "dc=company,dc=ru", Scope: ScopeSub, Filter: f}, &out)

@@ -30,6 +30,10 @@ var _ Source = (*store.Store)(nil)
 type Options struct {
 	Source Source
 	Mapper *schema.Mapper
+	// Encoder encodes the entries for the front end that sends them
+	// (wire.EntryEncoder of package ldapserver/wire for LDAP). Source,
+	// Mapper and Encoder are required.
+	Encoder Encoder
 	// Accounts are the simple-bind identities; Networks give roles by
 	// client address; Allow lists the networks that may connect (empty: all).
 	Accounts []Account
@@ -92,8 +96,8 @@ func New(ctx context.Context, o Options) (*Directory, error) {
 // Reconfigure installs new options (a SIGHUP) and rebuilds the snapshot
 // from the store, since the tree may have changed.
 func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
-	if o.Source == nil || o.Mapper == nil {
-		return errors.New("directory: Source and Mapper are required")
+	if o.Source == nil || o.Mapper == nil || o.Encoder == nil {
+		return errors.New("directory: Source, Mapper and Encoder are required")
 	}
 	if o.AnonymousRole == "" {
 		o.AnonymousRole = schema.RoleBook
@@ -112,8 +116,8 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		return fmt.Errorf("directory: accounts: %w", err)
 	}
 	p := &policy{opts: o, binder: b, limiter: newRateLimiter(o.RateLimit)}
-	p.root = newItem(rootDSE(o), "", -1)
-	p.schema = newItem(schema.SubschemaEntry(), "", -1)
+	p.root = newItem(o.Encoder, rootDSE(o), "", -1)
+	p.schema = newItem(o.Encoder, schema.SubschemaEntry(), "", -1)
 	d.refreshMu.Lock()
 	defer d.refreshMu.Unlock()
 	recs, seq, err := o.Source.Records(ctx, false)
@@ -121,7 +125,7 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 		return fmt.Errorf("directory: load: %w", err)
 	}
 	start := time.Now()
-	s := buildSnapshot(o.Mapper, recs, seq, d.log)
+	s := buildSnapshot(o.Mapper, o.Encoder, recs, seq, d.log)
 	d.counters.builtAt(start, time.Since(start))
 	d.counters.current.Store(start.UnixNano())
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
@@ -186,7 +190,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	next := cur.withChanges(p.opts.Mapper, changes, seq, d.log)
+	next := cur.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
 	d.counters.current.Store(polled.UnixNano())
@@ -226,7 +230,7 @@ func (d *Directory) Compact(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		next = next.withChanges(p.opts.Mapper, changes, seq, d.log)
+		next = next.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	}
 	d.snap.Store(next)
 	d.counters.builtAt(start, time.Since(start))

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"userdir/internal/fixture"
+	"userdir/ldapserver/wire"
 	"userdir/schema"
 )
 
@@ -72,6 +73,7 @@ func newTestDirectory(t testing.TB, src Source, mut ...func(*Options)) *Director
 		Logger:   slog.New(slog.DiscardHandler),
 		Source:   src,
 		Mapper:   fixture.Mapper(),
+		Encoder:  wire.EntryEncoder{},
 		Accounts: []Account{{DN: "cn=postfix,dc=company,dc=ru", PasswordHash: string(hash), Role: schema.RoleMTA}},
 		Networks: []Network{{Prefix: netip.MustParsePrefix("10.0.0.25/32"), Role: schema.RoleMTA}},
 		Allow:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")},

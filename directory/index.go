@@ -208,7 +208,7 @@ func intersect(out, a, b []int32) []int32 {
 	return out
 }
 
-// phoneIndex finds phone numbers by the equality rule of SPEC §2.4: numbers
+// phoneIndex finds phone numbers by the equality rule of docs/directory.md#matching: numbers
 // of six or more digits by their last six digits, shorter ones exactly.
 type phoneIndex struct {
 	ids map[uint32][]int32

@@ -11,7 +11,7 @@ import (
 )
 
 // selectiveAttrs are the attributes whose equality or long-enough substring
-// makes an anonymous filter selective (SPEC §2.3).
+// makes an anonymous filter selective (docs/roles.md).
 var selectiveAttrs = []*schema.AttributeType{
 	schema.AttrCN, schema.AttrSN, schema.AttrGivenName, schema.AttrDisplayName, schema.AttrMail,
 	schema.AttrTelephoneNumber, schema.AttrIPPhone, schema.AttrMobile,

@@ -28,7 +28,7 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	defer putScratch(scratch)
 	r := &run{d: d, p: p, s: s, req: req, out: out, ctx: ctx, snap: d.snap.Load(), scratch: (*scratch)[:0], scratchp: scratch}
 	r.matcher = d.filters.compile(req)
-	r.sel = newSelection(req.Attributes, req.TypesOnly)
+	r.sel = newSelection(p.opts.Encoder, req.Attributes, req.TypesOnly)
 	r.start(req.TimeLimit)
 	switch {
 	case ndn == "" && req.Scope == ScopeBase:

@@ -3,7 +3,6 @@ package directory
 import (
 	"strings"
 
-	"userdir/ldapserver/wire"
 	"userdir/schema"
 )
 
@@ -11,14 +10,15 @@ import (
 // request (RFC 4511 §4.5.1.8): "*" all user attributes, "+" all
 // operational ones, "1.1" none, or names.
 type selection struct {
+	enc       Encoder // of the attribute names a typesOnly search sends
 	allUser   bool
 	allOper   bool
 	types     []*schema.AttributeType
 	typesOnly bool
 }
 
-func newSelection(attrs []string, typesOnly bool) selection {
-	s := selection{typesOnly: typesOnly}
+func newSelection(enc Encoder, attrs []string, typesOnly bool) selection {
+	s := selection{enc: enc, typesOnly: typesOnly}
 	if len(attrs) == 0 {
 		s.allUser = true
 	}
@@ -82,7 +82,7 @@ func (s *selection) encode(it *item, scratch []byte) (attrs, newScratch []byte) 
 			continue
 		}
 		if s.typesOnly {
-			scratch = wire.AppendAttribute(scratch, t.Name, nil, true)
+			scratch = s.enc.AppendAttribute(scratch, t.Name, nil, true)
 		} else {
 			scratch = append(scratch, it.attr(i)...)
 		}

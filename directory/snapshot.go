@@ -105,7 +105,7 @@ var errUnconfigured = errors.New("division is not configured")
 
 // personItem maps a record to an item. It returns nil and no error for
 // records that are never served (tombstones and inactive records).
-func personItem(m *schema.Mapper, divID map[string]int32, r *store.Record) (*item, error) {
+func personItem(m *schema.Mapper, enc Encoder, divID map[string]int32, r *store.Record) (*item, error) {
 	if !r.Exists || !r.Active() {
 		return nil, nil
 	}
@@ -117,28 +117,28 @@ func personItem(m *schema.Mapper, divID map[string]int32, r *store.Record) (*ite
 	if err != nil {
 		return nil, fmt.Errorf("record %s/%s: %w", r.Division, r.Eml, err)
 	}
-	return newItem(e, recordKey(r.Division, r.Eml), div), nil
+	return newItem(enc, e, recordKey(r.Division, r.Eml), div), nil
 }
 
 // skeleton returns the suffix and division items and the division ids by division id.
-func skeleton(m *schema.Mapper) ([]*item, map[string]int32) {
-	items := []*item{newItem(m.SuffixEntry(), "", -1)}
+func skeleton(m *schema.Mapper, enc Encoder) ([]*item, map[string]int32) {
+	items := []*item{newItem(enc, m.SuffixEntry(), "", -1)}
 	divID := make(map[string]int32)
 	for _, e := range m.DivisionEntries() {
 		id := int32(len(items))
-		items = append(items, newItem(e, "", id))
+		items = append(items, newItem(enc, e, "", id))
 		divID[e.Division] = id
 	}
 	return items, divID
 }
 
 // buildSnapshot maps every record and builds the base and its indexes.
-func buildSnapshot(m *schema.Mapper, recs []store.Record, seq int64, log *slog.Logger) *Snapshot {
-	skel, divID := skeleton(m)
+func buildSnapshot(m *schema.Mapper, enc Encoder, recs []store.Record, seq int64, log *slog.Logger) *Snapshot {
+	skel, divID := skeleton(m, enc)
 	persons := make([]*item, 0, len(recs))
 	skipped := 0
 	for i := range recs {
-		it, err := personItem(m, divID, &recs[i])
+		it, err := personItem(m, enc, divID, &recs[i])
 		if err != nil {
 			skipped++
 			log.Debug("record not served", "err", err)
@@ -196,7 +196,7 @@ func assemble(skel []*item, persons []*item, seq int64) *Snapshot {
 }
 
 // withChanges returns a snapshot that adds changed records to s's overlay.
-func (s *Snapshot) withChanges(m *schema.Mapper, changes []store.Record, seq int64, log *slog.Logger) *Snapshot {
+func (s *Snapshot) withChanges(m *schema.Mapper, enc Encoder, changes []store.Record, seq int64, log *slog.Logger) *Snapshot {
 	n := *s
 	n.seq = seq
 	n.masked = make([]uint64, (len(s.items)+63)/64)
@@ -214,7 +214,7 @@ func (s *Snapshot) withChanges(m *schema.Mapper, changes []store.Record, seq int
 			n.masked[id>>6] |= 1 << (id & 63)
 		}
 		delete(extra, key)
-		it, err := personItem(m, s.divID, r)
+		it, err := personItem(m, enc, s.divID, r)
 		if err != nil {
 			log.Warn("record not served", "err", err)
 		}

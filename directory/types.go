@@ -1,11 +1,12 @@
 // Package directory is the core of the LDAP server: it turns binds into
 // roles, answers searches, compares and Who am I? over an immutable,
-// indexed in-memory snapshot of the store, and applies the policy of SPEC
-// §2.3 (roles, anti-harvesting limits). It knows nothing of connections or
+// indexed in-memory snapshot of the store, and applies the policy of
+// docs/roles.md (roles, anti-harvesting limits). It knows nothing of connections or
 // of decoding requests: the protocol layer (package ldapserver) decodes
 // requests into the types here and writes what the Emitter is handed. It
-// does encode: each entry's SearchResultEntry is BER-encoded (with
-// ldapserver/wire) once, when a snapshot is built, so sending one is a copy.
+// holds each entry encoded once, when a snapshot is built, by the Encoder
+// the front end supplies (ldapserver's writes BER), so sending one is a
+// copy; the directory never looks inside the encodings.
 package directory
 
 import (
@@ -144,10 +145,22 @@ type VLVResponse struct {
 	ContextID      []byte
 }
 
-// Emitter receives the entries of a search. The byte slices are BER
-// encodings that the protocol layer copies into a SearchResultEntry: dn is
-// the objectName (an OCTET STRING TLV) and attrs the PartialAttribute TLVs,
+// Emitter receives the entries of a search, as Options.Encoder encoded
+// them: dn is the entry's name and attrs its selected attributes,
 // concatenated. They are valid only for the duration of the call.
 type Emitter interface {
 	SendEntry(dn, attrs []byte) error
+}
+
+// Encoder encodes entries for the front end that sends them. The directory
+// encodes each entry once, when a snapshot is built, keeps the encoding
+// with it and hands the pieces to the Emitter, so that sending an entry is
+// a copy. An entry's attributes are encoded one by one, so that a search
+// that selects some of them sends their encodings concatenated.
+type Encoder interface {
+	// AppendName appends the encoding of the entry name dn to b.
+	AppendName(b []byte, dn string) []byte
+	// AppendAttribute appends the encoding of one attribute to b: its name
+	// and values or, with typesOnly, its name alone.
+	AppendAttribute(b []byte, name string, values []string, typesOnly bool) []byte
 }

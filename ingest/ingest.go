@@ -1,5 +1,5 @@
 // Package ingest turns one mail message, as an MTA pipes it, into a
-// store.Message of commands and applies it (SPEC §1): it reads the message
+// store.Message of commands and applies it (docs/protocol.md): it reads the message
 // with mailmsg, finds the division by the code in Subject in constant
 // time, checks the sender, decodes the text/plain body and parses the
 // command lines with mailcmd. What is the message's fault is an Outcome, journaled;

@@ -14,6 +14,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"userdir/internal/readme"
 	"userdir/internal/testdb"
 )
 
@@ -102,11 +103,11 @@ func readmeAgent(t *testing.T, bin, centre, driver, dsn string) *branch {
 		state: filepath.Join(dir, "lib", "agent.state"), sent: filepath.Join(dir, "sent")}
 	paths := strings.NewReplacer("/etc/userdir/", filepath.Join(dir, "etc")+"/", "/etc/userdir", filepath.Join(dir, "etc"),
 		"/var/lib/userdir/", filepath.Join(dir, "lib")+"/", "/var/lib/userdir", filepath.Join(dir, "lib"))
-	install := paths.Replace(readmeBlock(t, "agent-install"))
+	install := paths.Replace(readme.Block(t, "agent-install"))
 	if r := runCmd(t, []byte(install), nil, "sh", "-e"); r.code != 0 {
 		t.Fatalf("the README's install snippet:\n%s\n%s", install, r)
 	}
-	conf := paths.Replace(readmeBlock(t, "agent.toml"))
+	conf := paths.Replace(readme.Block(t, "agent.toml"))
 	conf = regexp.MustCompile(`(?m)^dsn = .*$`).ReplaceAllLiteralString(conf, fmt.Sprintf("dsn = %q", dsn))
 	conf = strings.Replace(conf, `driver = "mysql"`, fmt.Sprintf("driver = %q", driver), 1)
 	sendmail := b.script("sendmail", fmt.Sprintf("echo \"$*\" >> %s\nexec %s ingest -config %s -sender \"$4\"\n", b.sent, bin, centre))
@@ -128,7 +129,7 @@ func (b *branch) script(name, body string) string {
 // run runs the README's cron command (the agent, -once) with config.
 func (b *branch) run(t *testing.T, config string, args ...string) result {
 	t.Helper()
-	cron := strings.Fields(readmeBlock(t, "agent-cron"))
+	cron := strings.Fields(readme.Block(t, "agent-cron"))
 	cmd := strings.Join(cron[6:], " ") // minute hour day month weekday user command
 	cmd = strings.NewReplacer("/usr/local/bin/userdir", b.bin, "/etc/userdir/agent.toml", config).Replace(cmd)
 	argv := append(strings.Fields(cmd), args...)
@@ -189,7 +190,7 @@ func testAgent(t *testing.T, db mailboxDB, b *branch, url string) {
 	db.exec("INSERT INTO mailbox (username, name, local_part, domain) VALUES ('other@elsewhere.ru', 'Чужой', 'other', 'elsewhere.ru')")
 
 	// The README's dry run prints the sync of the postfixadmin table.
-	dry := readmeBlock(t, "agent-dry-run")
+	dry := readme.Block(t, "agent-dry-run")
 	argv := strings.Fields(strings.NewReplacer("userdir", b.bin, "/etc/userdir/agent.toml", b.config).Replace(strings.TrimSpace(dry)))
 	r := runCmd(t, nil, nil, argv[0], argv[1:]...)
 	if r.code != 0 || !strings.Contains(r.stdout, "\n_cmd=sync:type=mbox\n_cmd=insert:eml=former@tyumen.company.ru:name=Бывший Сотрудник:act=0\n") ||
@@ -225,7 +226,7 @@ func testAgent(t *testing.T, db mailboxDB, b *branch, url string) {
 	before := b.stateBytes(t)
 	db.exec("DELETE FROM mailbox WHERE domain = ? AND username <> ?", branchDomain, "ivanov@"+branchDomain)
 	r = b.run(t, b.config)
-	if want := strings.TrimSpace(readmeBlock(t, "agent-refusal")); r.code != 1 || strings.TrimSpace(r.stderr) != want {
+	if want := strings.TrimSpace(readme.Block(t, "agent-refusal")); r.code != 1 || strings.TrimSpace(r.stderr) != want {
 		t.Fatalf("a truncated table: %s\nwant exit 1 and the README's:\n%s", r, want)
 	}
 	if b.messages() != 2 || b.stateBytes(t) != before {
@@ -318,7 +319,7 @@ func TestIntegrationAgentPostfix(t *testing.T) {
 // paths replaced.
 func readmeUnit(tb testing.TB, name, bin, config string) string {
 	tb.Helper()
-	text := readmeBlock(tb, name)
+	text := readme.Block(tb, name)
 	if i := strings.Index(text, "\n"); strings.HasPrefix(text, "#") && i >= 0 {
 		text = text[i+1:]
 	}
@@ -340,8 +341,8 @@ func TestIntegrationAgentSystemdUnits(t *testing.T) {
 	if r.code != 0 || strings.TrimSpace(r.stdout+r.stderr) != "" {
 		t.Fatalf("systemd-analyze verify of the README's units: %s", r)
 	}
-	exec := regexp.MustCompile(`(?m)^ExecStart=(.*)$`).FindStringSubmatch(readmeBlock(t, "agent.service"))
-	cron := strings.Fields(readmeBlock(t, "agent-cron"))[6:] // minute hour day month weekday user command
+	exec := regexp.MustCompile(`(?m)^ExecStart=(.*)$`).FindStringSubmatch(readme.Block(t, "agent.service"))
+	cron := strings.Fields(readme.Block(t, "agent-cron"))[6:] // minute hour day month weekday user command
 	if exec == nil || strings.Join(strings.Fields(exec[1]), " ") != strings.Join(cron, " ") {
 		t.Errorf("the README's service runs %q, its cron line %q", exec, cron)
 	}

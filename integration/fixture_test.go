@@ -21,7 +21,7 @@ const (
 	surgutOU     = "ou=Сургут," + suffix
 )
 
-// Addresses of the fixture with a role-dependent fate (SPEC §2.3).
+// Addresses of the fixture with a role-dependent fate (docs/roles.md).
 const (
 	visibleAddr  = "ivanov@company.ru"     // active, visible: everyone finds it
 	hiddenAddr   = "ivantsov@company.ru"   // vis=0: only mta
@@ -35,7 +35,7 @@ const (
 const staffCount = 120
 
 // surgutByCN is the cn of every Surgut entry in the order a sort on cn
-// must give: case-insensitive, ё sorted as е (SPEC §2.4), so Ёлкин comes
+// must give: case-insensitive, ё sorted as е (docs/directory.md#matching), so Ёлкин comes
 // between Евдокимов and Ершов, not after Яковлев as in code point order.
 var surgutByCN = []string{
 	"Абрамов Антон", "борисова Анна", "Дятлов Игорь", "Евдокимов Олег",

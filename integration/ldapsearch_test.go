@@ -155,7 +155,7 @@ func testCyrillic(t *testing.T, ls ldapsearch) {
 	}
 }
 
-// testRoles: who sees what (SPEC §2.3).
+// testRoles: who sees what (docs/roles.md).
 func testRoles(t *testing.T, ls ldapsearch) {
 	tests := []struct {
 		role, dn, pw string
@@ -401,7 +401,7 @@ func testSubschema(t *testing.T, ls ldapsearch) {
 }
 
 // testLiveUpdate: a message ingested while the server runs is found over
-// LDAP within a second (SPEC §2.4).
+// LDAP within a second (docs/directory.md#freshness).
 func testLiveUpdate(t *testing.T, ls ldapsearch, bin, cfg string) {
 	msg := commandMessage{code: codeTyumen, from: "admin@tyumen.company.ru", to: "dir@relay.company.ru",
 		date: time.Now().Add(-time.Minute), messageID: "live-update@tyumen.company.ru",

@@ -9,7 +9,7 @@ import (
 	"github.com/emersion/go-message/mail"
 )
 
-// commandMessage is a branch's command message (SPEC §1.1): Subject is the
+// commandMessage is a branch's command message (docs/protocol.md#the-message): Subject is the
 // division code, the body one command line per line.
 type commandMessage struct {
 	code      string    // Subject: the division code

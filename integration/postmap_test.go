@@ -53,7 +53,7 @@ func (p postmap) query(tb testing.TB, table, key string) (value string, found bo
 }
 
 // ldapTable writes a Postfix ldap_table(5) file named name in dir: the
-// lines of SPEC §5 for server url, then extra. It returns the file's path.
+// lines of README.md#postfix for server url, then extra. It returns the file's path.
 func ldapTable(tb testing.TB, dir, name, url string, extra ...string) string {
 	tb.Helper()
 	lines := append([]string{

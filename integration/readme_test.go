@@ -15,51 +15,15 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"userdir/internal/readme"
 )
-
-// readmeBlocks returns the code blocks of README.md that follow a
-// "<!-- readme-test: NAME -->" line, by NAME: the snippets this file
-// runs, so that the README cannot rot.
-func readmeBlocks(tb testing.TB) map[string]string {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		tb.Fatalf("read README.md: %v", err)
-	}
-	blocks := map[string]string{}
-	lines := strings.Split(string(data), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "<!-- readme-test: ")
-		if !ok {
-			continue
-		}
-		name = strings.TrimSuffix(name, " -->")
-		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "```") {
-			tb.Fatalf("README.md:%d: readme-test %q is not followed by a code block", i+1, name)
-		}
-		var body []string
-		for j := i + 2; j < len(lines) && !strings.HasPrefix(lines[j], "```"); j++ {
-			body = append(body, lines[j])
-		}
-		blocks[name] = strings.Join(body, "\n") + "\n"
-	}
-	return blocks
-}
-
-func readmeBlock(tb testing.TB, name string) string {
-	tb.Helper()
-	b, ok := readmeBlocks(tb)[name]
-	if !ok {
-		tb.Fatalf("README.md has no readme-test block %q", name)
-	}
-	return b
-}
 
 // readmeMasterCf is the README's master.cf service with this test's
 // user, binary and configuration.
 func readmeMasterCf(tb testing.TB, user, bin, cfg string) string {
 	tb.Helper()
-	s := readmeBlock(tb, "master.cf")
+	s := readme.Block(tb, "master.cf")
 	for _, want := range []string{"user=userdir", "/usr/local/bin/userdir", "/etc/userdir/userdir.toml", "-sender ${sender}", "flags=F"} {
 		if !strings.Contains(s, want) {
 			tb.Fatalf("README master.cf snippet lacks %q:\n%s", want, s)
@@ -73,14 +37,14 @@ func readmeMasterCf(tb testing.TB, user, bin, cfg string) string {
 // sample queries find.
 func TestIntegrationReadmeCommands(t *testing.T) {
 	tools := requireTools(t, "ldapsearch")
-	if got := strings.TrimSpace(readmeBlock(t, "tests")); got != "go test ./..." {
+	if got := strings.TrimSpace(readme.Block(t, "tests")); got != "go test ./..." {
 		t.Fatalf("README test command is %q", got)
 	}
 	ci, err := os.ReadFile(filepath.Join("..", ".ci", "run"))
 	if err != nil || !bytes.Contains(ci, []byte("CI=true go test ./...")) {
 		t.Fatalf(".ci/run does not run the README's test command (%v)", err)
 	}
-	demo := strings.Fields(strings.TrimSpace(readmeBlock(t, "demo")))
+	demo := strings.Fields(strings.TrimSpace(readme.Block(t, "demo")))
 	if len(demo) < 2 || demo[0] != "go" {
 		t.Fatalf("README demo command is %q", demo)
 	}
@@ -125,7 +89,7 @@ func TestIntegrationReadmeCommands(t *testing.T) {
 		t.Fatalf("the demo did not start:\n%s", stderr.String())
 	}
 	wants := []string{"cn: Иванов Иван Иванович", "dn: mail=ivanov@company.ru,ou=Тюмень,dc=company,dc=ru", "mailhost: mx.tyumen.company.ru"}
-	queries := strings.Split(strings.TrimSpace(readmeBlock(t, "demo-queries")), "\n")
+	queries := strings.Split(strings.TrimSpace(readme.Block(t, "demo-queries")), "\n")
 	if len(queries) != len(wants) {
 		t.Fatalf("README has %d demo queries, the test knows %d", len(queries), len(wants))
 	}
@@ -169,7 +133,7 @@ func TestIntegrationReadmeSnippets(t *testing.T) {
 	loadFixture(t, bin, cfg)
 	srv := startServe(t, bin, cfg, 1, nil)
 	url := srv.urls[0]
-	blocks := readmeBlocks(t)
+	blocks := readme.Blocks(t)
 
 	pm := newPostmap(t, tools, dir)
 	for _, tc := range []struct{ table, key, want string }{

@@ -29,8 +29,9 @@ type RDN []AVA
 // DN is a distinguished name: its RDNs, leaf first.
 type DN []RDN
 
-// Parse parses s, which must be UTF-8. Spaces around types and values are ignored, "," and ";"
-// separate RDNs, and a blank s is the empty DN (no RDNs).
+// Parse parses s, which must be UTF-8. Spaces around types and values are
+// ignored, "," and ";" separate RDNs, and a blank s is the empty DN (no
+// RDNs). Errors wrap ErrSyntax and do not quote s: the caller names it.
 func Parse(s string) (DN, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -56,7 +57,7 @@ func Parse(s string) (DN, error) {
 			typ, start = t, i+1
 		case c == ',' || c == ';' || c == '+':
 			if typ == "" {
-				return nil, fmt.Errorf("%w: %q: incomplete type=value pair", ErrSyntax, s)
+				return nil, fmt.Errorf("%w: incomplete type=value pair", ErrSyntax)
 			}
 			v, err := decodeValue(s[start:i])
 			if err != nil {
@@ -69,7 +70,7 @@ func Parse(s string) (DN, error) {
 		}
 	}
 	if typ == "" {
-		return nil, fmt.Errorf("%w: %q: ends with an incomplete type=value pair", ErrSyntax, s)
+		return nil, fmt.Errorf("%w: ends with an incomplete type=value pair", ErrSyntax)
 	}
 	v, err := decodeValue(s[start:])
 	if err != nil {

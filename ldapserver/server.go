@@ -16,6 +16,7 @@ import (
 
 	"userdir/config"
 	"userdir/directory"
+	"userdir/ldapserver/wire"
 )
 
 // Backend is what the protocol layer needs from the directory core.
@@ -29,6 +30,11 @@ type Backend interface {
 }
 
 var _ Backend = (*directory.Directory)(nil)
+
+// The directory sends entries as wire.EntryEncoder encoded them
+// (directory.Options.Encoder), which appendEntry copies into a
+// SearchResultEntry.
+var _ directory.Encoder = wire.EntryEncoder{}
 
 // Options configure a Server. Backend is required; the zero values of the
 // other fields work.

@@ -20,6 +20,7 @@ import (
 	"userdir/directory"
 	"userdir/internal/fixture"
 	"userdir/ldapserver"
+	"userdir/ldapserver/wire"
 	"userdir/schema"
 	"userdir/store"
 )
@@ -54,9 +55,10 @@ func startServer(t testing.TB, so serverOptions) *testServer {
 	}
 	src := fixture.NewSource(so.records...)
 	o := directory.Options{
-		Logger: slog.New(slog.DiscardHandler),
-		Source: src,
-		Mapper: fixture.Mapper(),
+		Logger:  slog.New(slog.DiscardHandler),
+		Source:  src,
+		Mapper:  fixture.Mapper(),
+		Encoder: wire.EntryEncoder{},
 		Accounts: []directory.Account{
 			{DN: "cn=postfix," + suffix, PasswordHash: string(hash), Role: schema.RoleMTA},
 			{DN: "cn=reader," + suffix, PasswordHash: string(hash), Role: schema.RoleReader},

@@ -36,8 +36,8 @@ func reasonOf(err error) string {
 	return err.Error()
 }
 
-// ParseCommands parses the command lines of a decoded message body (SPEC
-// §1.2). Lines that do not start with "_cmd=" are ignored; a ';' followed
+// ParseCommands parses the command lines of a decoded message body
+// (docs/protocol.md#command-lines). Lines that do not start with "_cmd=" are ignored; a ';' followed
 // by "_cmd=" starts another command on the same line. It returns the valid
 // commands in line order, the rejected lines and the warnings, each with
 // its 1-based line number.

@@ -3,10 +3,10 @@ package mailcmd
 import "strings"
 
 // Field names one stamped field of a record: the keys of a command line
-// (SPEC §1.2) other than _cmd and eml.
+// (docs/protocol.md#command-lines) other than _cmd and eml.
 type Field uint8
 
-// The fields of a record, in the order of their keys in SPEC §1.2.
+// The fields of a record, in the order of their keys in docs/protocol.md#command-lines.
 const (
 	FieldKind Field = iota // type: "mbox" or "alias"; empty means mbox
 	FieldName              // name: full name
@@ -51,7 +51,7 @@ const (
 // Op is the operation of a command (the _cmd key).
 type Op uint8
 
-// The operations of SPEC §1.3.
+// The operations of docs/protocol.md#meaning.
 const (
 	OpInsert Op = iota + 1 // create or replace the whole record
 	OpUpdate               // change the fields present; create when missing

@@ -32,7 +32,7 @@ func ia5(oid, name, desc string, aliases ...string) *AttributeType {
 		Syntax: syntaxIA5String}
 }
 
-// phone returns a Telephone Number type compared on digits (SPEC §2.4).
+// phone returns a Telephone Number type compared on digits (docs/directory.md#matching).
 func phone(oid, name, desc string, aliases ...string) *AttributeType {
 	return &AttributeType{OID: oid, Name: name, Aliases: aliases, Desc: desc,
 		Equality: RulePhone, Substr: RulePhoneSubstr, Syntax: syntaxTelephoneNumber}

@@ -16,7 +16,7 @@ import (
 // ErrUnknownDivision is returned for a record whose division is not configured.
 var ErrUnknownDivision = errors.New("unknown division")
 
-// Name orders of MapOptions.NameOrder (SPEC §2.2).
+// Name orders of MapOptions.NameOrder (docs/directory.md#attributes).
 const (
 	NameOrderFamilyFirst = "family-first" // "Иванов Иван Иванович": sn, then givenName
 	NameOrderGivenFirst  = "given-first"  // "John Smith": givenName, then sn (the last word)
@@ -51,7 +51,7 @@ type MapOptions struct {
 	Divisions    []DivisionInfo
 }
 
-// Mapper turns store records into directory entries (SPEC §2.1, §2.2). It is
+// Mapper turns store records into directory entries (docs/directory.md#the-tree, docs/directory.md#attributes). It is
 // immutable and safe for concurrent use.
 type Mapper struct {
 	suffix     *Entry
@@ -196,7 +196,7 @@ func (m *Mapper) DivisionEntries() []*Entry {
 	return append([]*Entry(nil), m.divisions...)
 }
 
-// Entry maps one record to its person entry (SPEC §2.2). A tombstone is
+// Entry maps one record to its person entry (docs/directory.md#attributes). A tombstone is
 // mapped too, with Active false. A record of a division that is not
 // configured gives an error wrapping ErrUnknownDivision.
 func (m *Mapper) Entry(r *store.Record) (*Entry, error) {

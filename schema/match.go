@@ -179,7 +179,7 @@ func compilePresent(attr string) node {
 }
 
 // compileApprox compiles ~=: equality on letters and digits only for the
-// text rules, the digit rule for phones, plain equality otherwise (SPEC §2.4).
+// text rules, the digit rule for phones, plain equality otherwise (docs/directory.md#matching).
 func compileApprox(attr, value string) node {
 	n := compileEquality(attr, value)
 	if n.op != opEquality {

@@ -81,8 +81,8 @@ type ruleInfo struct {
 }
 
 // The matching rules (RFC 4517 §4.2, RFC 4530 §3, RFC 3045). The phone rules
-// keep the standard names but compare digits with the suffix rule of SPEC
-// §2.4; the IA5 ignore-case rules share the text preparation so that mail
+// keep the standard names but compare digits with the suffix rule of
+// docs/directory.md#matching; the IA5 ignore-case rules share the text preparation so that mail
 // can be ordered with caseIgnoreOrderingMatch.
 var (
 	RuleObjectIdentifier = &MatchingRule{OID: "2.5.13.0", Name: "objectIdentifierMatch", Normalize: normalizeOID}
@@ -186,7 +186,7 @@ func phoneDigits(v string) (string, bool) {
 	return string(b), true
 }
 
-// phoneEqual is the phone equality of SPEC §2.4: equal digit strings match;
+// phoneEqual is the phone equality of docs/directory.md#matching: equal digit strings match;
 // otherwise the last k = min(10, shorter length) digits must agree, k ≥ 6.
 func phoneEqual(a, b string) bool {
 	if a == b {

@@ -15,7 +15,7 @@ import (
 var foldPool = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 
 // prepText is the string preparation of the case-ignore rules (RFC 4518
-// with SPEC §2.4): control and format characters are dropped, the string is
+// with docs/directory.md#matching): control and format characters are dropped, the string is
 // NFKC normalized and fully case folded, ё becomes е, and insignificant
 // space is removed (leading and trailing space trimmed, inner runs collapsed
 // to one space). A value that is empty afterwards, or not UTF-8, does not
@@ -58,7 +58,7 @@ func mapInsignificant(r rune) rune {
 	return r
 }
 
-// mapYo makes ё and е compare equal (SPEC §2.4); Ё has been folded to ё already.
+// mapYo makes ё and е compare equal (docs/directory.md#matching); Ё has been folded to ё already.
 func mapYo(r rune) rune {
 	if r == 'ё' {
 		return 'е'
@@ -181,7 +181,7 @@ func needsCollapse(s string) bool {
 }
 
 // approxEqual compares two prepared strings on their letters and digits
-// only, without allocating: the approximate match of SPEC §2.4.
+// only, without allocating: the approximate match of docs/directory.md#matching.
 func approxEqual(a, b string) bool {
 	i, j := 0, 0
 	for {

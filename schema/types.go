@@ -1,7 +1,7 @@
 package schema
 
 // MatchingRule compares values of one syntax (RFC 4517 §4). The phone rules
-// compare digits only and the text rules fold case (SPEC §2.4).
+// compare digits only and the text rules fold case (docs/directory.md#matching).
 type MatchingRule struct {
 	OID  string
 	Name string

@@ -6,7 +6,7 @@ import (
 	"userdir/mailcmd"
 )
 
-// This file holds the per-field rules of SPEC §1.3, free of SQL: every
+// This file holds the per-field rules of docs/protocol.md#meaning, free of SQL: every
 // function here changes a record in memory and nothing else.
 //
 // Every field and the existence of a record are last-writer-wins registers:
@@ -33,7 +33,7 @@ import (
 //     arrival order, as it would if deletes (which empty the type field)
 //     turned an alias into a mailbox.
 //
-// SPEC §1.3 words the floor as "if F > s and ExistsStamp < F, delete at F"
+// The original design brief worded the floor as "if F > s and ExistsStamp < F, delete at F"
 // after a command at s. That test depends on arrival order: an insert older
 // than the sync, arriving after a newer update, kept its fields. floorDelete
 // is that rule made order-free, and agrees with it wherever it is.

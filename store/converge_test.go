@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
+	"userdir/internal/convergence"
 	"userdir/mailcmd"
 )
 
@@ -168,66 +168,13 @@ func shuffleWithDuplicates(stream []*Message, seed uint64) ([]*Message, int) {
 	return out, dups
 }
 
-// The model: a plain map of records, messages applied in Date order.
-
-type modelRecord struct {
-	exists bool
-	values [mailcmd.NumFields]string
-}
-
-type modelKey struct{ division, eml string }
-
-func runModel(stream []*Message) map[modelKey]*modelRecord {
-	byDate := slices.Clone(stream)
-	sort.Slice(byDate, func(i, j int) bool { return byDate[i].Stamp.Before(byDate[j].Stamp) })
-	model := make(map[modelKey]*modelRecord)
-	for _, m := range byDate {
-		listed := make(map[string]bool)
-		for _, c := range m.Commands {
-			if c.Op == mailcmd.OpSync {
-				continue
-			}
-			k := modelKey{m.Division, c.Eml}
-			if model[k] == nil {
-				model[k] = &modelRecord{}
-			}
-			modelCommand(model[k], c)
-			listed[c.Eml] = true
-		}
-		if m.Commands[0].Op == mailcmd.OpSync {
-			for k, r := range model {
-				if k.division == m.Division && !listed[k.eml] && modelKind(r) == m.Commands[0].Kind {
-					*r = modelRecord{}
-				}
-			}
-		}
+// runModel is the convergence model of the stream.
+func runModel(stream []*Message) map[convergence.Key]*convergence.Record {
+	msgs := make([]convergence.Message, len(stream))
+	for i, m := range stream {
+		msgs[i] = convergence.Message{Division: m.Division, Stamp: m.Stamp, Commands: m.Commands}
 	}
-	return model
-}
-
-// modelCommand is SPEC §1.3 in order: insert replaces, update patches,
-// delete empties.
-func modelCommand(r *modelRecord, c mailcmd.Command) {
-	switch c.Op {
-	case mailcmd.OpInsert:
-		*r = modelRecord{exists: true, values: c.Values}
-	case mailcmd.OpUpdate:
-		r.exists = true
-		for f := range mailcmd.NumFields {
-			if c.Present[f] {
-				r.values[f] = c.Values[f]
-			}
-		}
-	case mailcmd.OpDelete:
-		*r = modelRecord{}
-	}
-}
-
-func modelKind(r *modelRecord) string {
-	if r.values[mailcmd.FieldKind] == "" {
-		return mailcmd.KindMailbox
-	}
-	return r.values[mailcmd.FieldKind]
+	return convergence.Run(msgs)
 }
 
 // compareStores fails at the first record that differs between a and b in
@@ -248,16 +195,16 @@ func compareStores(tb testing.TB, a, b []Record) {
 
 // compareModel fails at the first record whose visible state differs from
 // the model's.
-func compareModel(tb testing.TB, recs []Record, model map[modelKey]*modelRecord) {
+func compareModel(tb testing.TB, recs []Record, model map[convergence.Key]*convergence.Record) {
 	tb.Helper()
 	live := 0
 	for i := range recs {
 		r := &recs[i]
-		m := model[modelKey{r.Division, r.Eml}]
+		m := model[convergence.Key{Division: r.Division, Eml: r.Eml}]
 		if m == nil {
 			tb.Fatalf("store has %s/%s (%s), the model has no such record", r.Division, r.Eml, state(r))
 		}
-		want := state(&Record{Exists: m.exists, Values: m.values})
+		want := state(&Record{Exists: m.Exists, Values: m.Values})
 		if got := state(r); got != want {
 			tb.Fatalf("%s/%s: store %q, model %q", r.Division, r.Eml, got, want)
 		}

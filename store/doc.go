@@ -1,4 +1,4 @@
-// Package store is the durable store of userdir (SPEC §1.3, §1.4): an SQLite
+// Package store is the durable store of userdir (docs/protocol.md#meaning, docs/exit-codes.md): an SQLite
 // database (modernc.org/sqlite, pure Go) holding one record per (division,
 // eml) key, the journal of every message received, and a global change
 // sequence that readers poll.
@@ -10,8 +10,8 @@
 // A sync message also records a per-division, per-kind sync floor, which
 // acts as a tombstone for every address the sync did not list. The pure
 // rules are in apply.go, with why the floor is applied as a strict delete
-// keyed by a kind that deletes do not clear (the literal wording of SPEC
-// §1.3 does not converge); the SQL around them is in the other files.
+// keyed by a kind that deletes do not clear (the literal wording of the original
+// design does not converge); the SQL around them is in the other files.
 //
 // Store.Apply applies a whole message in one BEGIN IMMEDIATE transaction
 // committed with synchronous=FULL, so nothing is acknowledged before it is

@@ -11,7 +11,7 @@ import (
 type Message struct {
 	Division  string            // division id
 	MessageID string            // Message-ID, or a digest of the message when it has none; never empty
-	Stamp     time.Time         // from Date, or the arrival time (SPEC §1.1)
+	Stamp     time.Time         // from Date, or the arrival time (docs/protocol.md#the-message)
 	Received  time.Time         // arrival time
 	Sender    string            // envelope sender or From, for the journal
 	Size      int64             // bytes of the message, for the journal

@@ -5,7 +5,7 @@
 // or its count from the terms file, with the entries only one server
 // returned and the attribute values that matched.
 //
-// The queries are those of ldapload (../shared/bench/ldapload): Postfix
+// The queries are those of bench/load: Postfix
 // (mail=...), autocomplete (|(cn=p*)(mail=p*)(sn=p*)(givenName=p*)) without
 // a size limit, caller ID (|(telephoneNumber=*d*)(mobile=*d*)) and a
 // division browse (objectClass=inetOrgPerson). Filters follow RFC 4515.
@@ -28,6 +28,8 @@ import (
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"userdir/bench/internal/benchldap"
 )
 
 // errTerms reports a malformed terms file line.
@@ -246,25 +248,6 @@ func (c *checker) summary() bool {
 	return same
 }
 
-// dial connects to addr ("host:port" or an ldap:// URL) and binds when dn
-// is set.
-func dial(addr, dn, pw string) (*ldap.Conn, error) {
-	if !strings.Contains(addr, "://") {
-		addr = "ldap://" + addr
-	}
-	conn, err := ldap.DialURL(addr)
-	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
-	}
-	if dn != "" {
-		if err := conn.Bind(dn, pw); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("bind %s as %s: %w", addr, dn, err)
-		}
-	}
-	return conn, nil
-}
-
 // config is the command line.
 type config struct {
 	terms, suffix, dn, pw string
@@ -338,12 +321,12 @@ func loadTerms(path string) ([]term, error) {
 
 // compare connects to both servers and checks every selected term.
 func compare(c config, ts []term, out io.Writer) error {
-	ca, err := dial(c.aAddr, c.dn, c.pw)
+	ca, err := benchldap.Dial(c.aAddr, c.dn, c.pw)
 	if err != nil {
 		return err
 	}
 	defer ca.Close()
-	cb, err := dial(c.bAddr, c.dn, c.pw)
+	cb, err := benchldap.Dial(c.bAddr, c.dn, c.pw)
 	if err != nil {
 		return err
 	}

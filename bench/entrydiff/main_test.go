@@ -48,7 +48,7 @@ func TestBuildQuery(t *testing.T) {
 		base, filt string
 	}{
 		{term{"mail_hit", "a(b)@c.ru", 1}, true, sfx, `(mail=a\28b\29@c.ru)`},
-		// Non-ASCII is escaped byte by byte, as ldapload sends it.
+		// Non-ASCII is escaped byte by byte, as bench/load sends it.
 		{term{"prefix", "ив", 9}, true, sfx, `(|(cn=\d0\b8\d0\b2*)(mail=\d0\b8\d0\b2*)(sn=\d0\b8\d0\b2*)(givenName=\d0\b8\d0\b2*))`},
 		{term{"phone_miss", "1234567", 0}, true, sfx, "(|(telephoneNumber=*1234567*)(mobile=*1234567*))"},
 		{term{"division", "ou=omsk", 722}, true, "ou=omsk," + sfx, "(objectClass=inetOrgPerson)"},

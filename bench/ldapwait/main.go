@@ -18,10 +18,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"userdir/bench/internal/benchldap"
 )
 
 // errTimeout is returned when the filter did not match before the deadline.
@@ -101,25 +102,6 @@ func run(p *poller, timeout time.Duration, out io.Writer) error {
 	return nil
 }
 
-// dial connects to addr ("host:port" or an ldap:// URL) and binds when dn
-// is set.
-func dial(addr, dn, pw string) (*ldap.Conn, error) {
-	if !strings.Contains(addr, "://") {
-		addr = "ldap://" + addr
-	}
-	conn, err := ldap.DialURL(addr)
-	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
-	}
-	if dn != "" {
-		if err := conn.Bind(dn, pw); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("bind %s as %s: %w", addr, dn, err)
-		}
-	}
-	return conn, nil
-}
-
 func main() {
 	addr := flag.String("addr", "127.0.0.1:3891", "server `address`")
 	base := flag.String("base", "dc=company,dc=ru", "search `base`")
@@ -133,7 +115,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ldapwait: -filter is required")
 		os.Exit(2)
 	}
-	conn, err := dial(*addr, *dn, *pw)
+	conn, err := benchldap.Dial(*addr, *dn, *pw)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ldapwait: %v\n", err)
 		os.Exit(2)

@@ -1,11 +1,11 @@
 // Command table prints the side-by-side table of bench/compare.sh: for one
-// book size, one row per ldapload run kind (workload, mode, conns) and, for
+// book size, one row per bench/load run kind (workload, mode, conns) and, for
 // each of two servers, the medians over rounds of ops/s, p50 and p99
 // latency, the server's RSS and CPU per operation, plus the ratio of the
 // two servers' ops/s.
 //
-// It reads the key=value result lines that ldapload prints (see
-// ../shared/bench/README.md) and ignores every other line.
+// It reads the key=value result lines that bench/load prints (see
+// bench/README.md) and ignores every other line.
 //
 //	table -n 10000 -pin none bench/results/compare-2026-11-28T2000.txt
 package main
@@ -75,7 +75,7 @@ func (f filter) match(m map[string]string) bool {
 }
 
 // parseLine splits a result line into its key=value fields. It reports
-// false for lines that are not ldapload load results (verify lines,
+// false for lines that are not bench/load results (verify lines,
 // comments, the per-kind "# mixed/..." lines, anything else).
 func parseLine(line string) (map[string]string, bool) {
 	if strings.HasPrefix(line, "#") {
@@ -93,7 +93,7 @@ func parseLine(line string) (map[string]string, bool) {
 	return m, true
 }
 
-// rowKey identifies one row: the kind of ldapload run.
+// rowKey identifies one row: the kind of bench/load run.
 type rowKey struct{ workload, mode, conns string }
 
 // metric names, in the order of the columns per server.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"userdir/config"
+	"userdir/internal/convergence"
 	"userdir/mailcmd"
 	"userdir/schema"
 	"userdir/store"
@@ -97,82 +98,28 @@ func generateStream(r *rand.Rand, n int) []genMessage {
 	return out
 }
 
-// modelRecord is the plain model of one record.
-type modelRecord struct {
-	exists bool
-	vals   map[string]string
-}
-
-// model applies the messages in Date order with the SPEC §1.3 rules.
-func model(msgs []genMessage) map[[2]string]*modelRecord {
-	sorted := append([]genMessage(nil), msgs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].date.Before(sorted[j].date) })
-	recs := map[[2]string]*modelRecord{}
-	get := func(div, eml string) *modelRecord {
-		k := [2]string{div, eml}
-		if recs[k] == nil {
-			recs[k] = &modelRecord{vals: map[string]string{}}
+// model is the convergence model of msgs, their lines parsed as ingest
+// parses them.
+func model(msgs []genMessage) map[convergence.Key]*convergence.Record {
+	in := make([]convergence.Message, len(msgs))
+	for i, m := range msgs {
+		cmds, rejects, _ := mailcmd.ParseCommands(strings.Join(m.lines, "\n"))
+		if len(rejects) > 0 {
+			panic(fmt.Sprintf("generated message %s has rejected lines: %v", m.id, rejects))
 		}
-		return recs[k]
+		in[i] = convergence.Message{Division: m.div, Stamp: m.date, Commands: cmds}
 	}
-	for _, m := range sorted {
-		syncKind, listed := "", map[string]bool{}
-		for i, line := range m.lines {
-			kv := map[string]string{}
-			for _, f := range strings.Split(line, ":") {
-				k, v, _ := strings.Cut(f, "=")
-				kv[k] = v
-			}
-			if i == 0 && kv["_cmd"] == "sync" {
-				syncKind = kv["type"]
-				continue
-			}
-			rec := get(m.div, kv["eml"])
-			switch kv["_cmd"] {
-			case "insert":
-				rec.exists, rec.vals = true, map[string]string{}
-				listed[kv["eml"]] = true
-			case "update":
-				rec.exists = true
-			case "delete":
-				rec.exists, rec.vals = false, map[string]string{}
-			}
-			for k, v := range kv {
-				if k != "_cmd" && k != "eml" && kv["_cmd"] != "delete" {
-					rec.vals[k] = v
-				}
-			}
-		}
-		if syncKind != "" {
-			for k, rec := range recs {
-				kind := rec.vals["type"]
-				if kind == "" {
-					kind = "mbox"
-				}
-				if k[0] == m.div && kind == syncKind && !listed[k[1]] {
-					rec.exists, rec.vals = false, map[string]string{}
-				}
-			}
-		}
-	}
-	return recs
+	return convergence.Run(in)
 }
 
 // modelLDIF renders the model's existing records as `dump -role all` would.
-func modelLDIF(t *testing.T, cfg *config.Config, recs map[[2]string]*modelRecord) string {
+func modelLDIF(t *testing.T, cfg *config.Config, recs map[convergence.Key]*convergence.Record) string {
 	t.Helper()
 	var list []store.Record
 	for k, m := range recs {
-		if !m.exists {
-			continue
+		if m.Exists {
+			list = append(list, store.Record{Division: k.Division, Eml: k.Eml, Exists: true, Values: m.Values})
 		}
-		r := store.Record{Division: k[0], Eml: k[1], Exists: true}
-		for key, v := range m.vals {
-			if f, ok := mailcmd.FieldByKey(key); ok {
-				r.Values[f] = v
-			}
-		}
-		list = append(list, r)
 	}
 	sort.Slice(list, func(i, j int) bool {
 		if list[i].Division != list[j].Division {
@@ -207,7 +154,7 @@ func ingestAll(t *testing.T, cfg string, msgs []genMessage) string {
 
 // The same stream of 500 messages, applied in generation order and again
 // shuffled with 10% duplicates, gives the same `dump -role all`, and that is
-// what the §1.3 rules applied in Date order give.
+// what the docs/protocol.md#meaning rules applied in Date order give.
 func TestConvergenceThroughIngestAndDump(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: 1,100 ingests")

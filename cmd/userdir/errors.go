@@ -14,7 +14,8 @@ import (
 // which exit status; exitStatus is the one place that does it. Any other
 // error is a plain failure: "userdir NAME: error" on stderr, exit 1.
 
-// usageError is a wrong command line: exit 2 (EX_USAGE's shell convention).
+// usageError is a wrong command line: exit 2, as the shell and the flag
+// package have it.
 type usageError struct {
 	err   error  // printed as "userdir NAME: err"
 	said  error  // instead of err: already printed, by the flag package or parseFlags

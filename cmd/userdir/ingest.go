@@ -13,7 +13,7 @@ import (
 )
 
 // runIngest reads one message on stdin, as Postfix's pipe or local delivery
-// hands it over, and applies it (SPEC §1.4). It returns nil (exit 0) only
+// hands it over, and applies it (docs/exit-codes.md). It returns nil (exit 0) only
 // once the message is durably applied, or deliberately ignored; every
 // failure that is not the message's fault is a tempFailError (exit 75 with
 // "4.3.0 reason" on stdout), so the MTA keeps the message and retries.

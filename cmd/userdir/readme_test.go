@@ -1,20 +1,17 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
+
+	"userdir/internal/readme"
 )
 
 // The README documents every subcommand and every flag of each.
 func TestReadmeDocumentsEveryCommand(t *testing.T) {
-	data, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(data)
+	text := readme.Text(t)
 	for _, c := range commands {
-		if !strings.Contains(readme, "`userdir "+c.name) {
+		if !strings.Contains(text, "`userdir "+c.name) {
 			t.Errorf("README.md does not document userdir %s", c.name)
 			continue
 		}
@@ -28,7 +25,7 @@ func TestReadmeDocumentsEveryCommand(t *testing.T) {
 			if flag == "config" || flag == "h" {
 				continue
 			}
-			if !strings.Contains(readme, "-"+flag) {
+			if !strings.Contains(text, "-"+flag) {
 				t.Errorf("README.md does not mention userdir %s -%s", c.name, flag)
 			}
 		}

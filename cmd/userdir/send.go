@@ -21,7 +21,7 @@ const sendSynopsis = "-division-code CODE -to ADDR [-from ADDR] [-smtp HOST:PORT
 // sendForms explains the commands after the flags, in the usage text.
 const sendForms = `
 Commands follow the flags or, when there are none, come one per line on stdin:
-  _cmd=update:eml=a@company.ru:post=         a command line written out in full (SPEC 1.2)
+  _cmd=update:eml=a@company.ru:post=         a command line written out in full (docs/protocol.md#command-lines)
   insert|update|delete key=value ...          the short form; keys: type eml name gor mer
                                               sot of post sdiv act vis dst
 As arguments, every key=value is one word: quote a value with spaces, as in

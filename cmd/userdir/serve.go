@@ -21,6 +21,7 @@ import (
 	"userdir/directory"
 	"userdir/httpd"
 	"userdir/ldapserver"
+	"userdir/ldapserver/wire"
 	"userdir/metrics"
 	"userdir/schema"
 	"userdir/store"
@@ -267,7 +268,7 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	}
 	l := &cfg.LDAP
 	o := directory.Options{
-		Source: st, Mapper: m, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
+		Source: st, Mapper: m, Encoder: wire.EntryEncoder{}, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
 		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
 		StartTLS: l.TLSCert != "", VendorVersion: buildVersion(), Logger: log,
 	}

@@ -140,3 +140,19 @@ func AppendAttribute(b []byte, name string, values []string, typesOnly bool) []b
 	}
 	return b
 }
+
+// EntryEncoder encodes the parts of a SearchResultEntry that a directory
+// keeps encoded per entry (it is the directory.Encoder of the LDAP front
+// end): the objectName and each PartialAttribute, which the server copies
+// into the response.
+type EntryEncoder struct{}
+
+// AppendName appends the objectName dn, an OCTET STRING.
+func (EntryEncoder) AppendName(b []byte, dn string) []byte {
+	return AppendString(b, TagOctetString, dn)
+}
+
+// AppendAttribute appends a PartialAttribute; see AppendAttribute.
+func (EntryEncoder) AppendAttribute(b []byte, name string, values []string, typesOnly bool) []byte {
+	return AppendAttribute(b, name, values, typesOnly)
+}

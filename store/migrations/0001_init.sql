@@ -1,4 +1,4 @@
--- 0001: the initial schema (SPEC §1.3, §1.4).
+-- 0001: the initial schema (docs/protocol.md#meaning, docs/exit-codes.md).
 
 -- meta holds the global change sequence: one row, bumped once per
 -- transaction that changes any record.

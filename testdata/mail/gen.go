@@ -371,7 +371,7 @@ func messages() map[string][]byte {
 		"Content-Transfer-Encoding: 8bit",
 	}, koi8r("_cmd=update:eml=yolkin@tobolsk.company.ru:of=Кабинет 5\n"))
 
-	// The three example lines of SPEC §1.2.
+	// The three example lines of docs/protocol.md#command-lines.
 	m["spec-examples"] = lf([]string{
 		"Date: Mon, 10 Mar 2025 16:05:00 +0500",
 		"From: admin@tyumen.company.ru",
