@@ -3,18 +3,14 @@
 // checks role names with it, and the directory applies it to entries.
 package access
 
-import (
-	"fmt"
-
-	"userdir/mailcmd"
-)
+import "fmt"
 
 // Role decides which entries a client sees.
 type Role string
 
 // The roles. All exists only for `userdir dump`: it adds inactive records.
 const (
-	Book   Role = "book"   // active, visible mailboxes; anonymous limits apply
+	Book   Role = "book"   // active, visible mailboxes and aliases; anonymous limits apply
 	Reader Role = "reader" // like book, without the anonymous limits
 	MTA    Role = "mta"    // every active entry, visible or not, aliases included
 	All    Role = "all"    // everything, inactive records included (dump only)
@@ -53,7 +49,7 @@ func (r Role) Sees(e Entry) bool {
 	case MTA:
 		return active
 	case Book, Reader:
-		return active && visible && kind == mailcmd.KindMailbox
+		return active && visible // aliases too: "Отдел продаж" is found in the address book
 	}
 	return false
 }

@@ -46,7 +46,8 @@ func TestSees(t *testing.T) {
 		{entry{mailcmd.KindMailbox, true, true}, true, true, true, true},
 		{entry{mailcmd.KindMailbox, true, false}, false, false, true, true},
 		{entry{mailcmd.KindMailbox, false, true}, false, false, false, true},
-		{entry{mailcmd.KindAlias, true, true}, false, false, true, true},
+		{entry{mailcmd.KindAlias, true, true}, true, true, true, true}, // a visible alias is in the book
+		{entry{mailcmd.KindAlias, true, false}, false, false, true, true},
 	}
 	for _, tc := range tests {
 		got := [4]bool{Book.Sees(tc.e), Reader.Sees(tc.e), MTA.Sees(tc.e), All.Sees(tc.e)}

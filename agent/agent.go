@@ -198,8 +198,9 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 		return Result{}, nil
 	}
 	var res Result
+	date := nextDate(now, st.LastSent)
 	for _, m := range msgs {
-		if err := o.deliver(ctx, m, now); err != nil {
+		if err := o.deliver(ctx, m, date); err != nil {
 			return res, err
 		}
 		res.Messages++
@@ -216,11 +217,25 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 		if due && m == msgs[len(msgs)-1] {
 			st.LastSync = now
 		}
+		st.LastSent = date
 		if err := st.Save(o.Config.State); err != nil {
 			return res, fmt.Errorf("the MTA accepted the message, but %w; the next run will send its changes again", err)
 		}
 	}
 	return res, nil
+}
+
+// nextDate returns the Date of this run's messages: now to the second, or
+// one second after the last message sent when now is not later. Dates have
+// one-second resolution and the centre orders messages with one Date by
+// Message-ID, so a sync and the changes of the next run sent in the same
+// second could otherwise apply in the wrong order.
+func nextDate(now, last time.Time) time.Time {
+	date := now.Truncate(time.Second)
+	if !last.IsZero() && !date.After(last) {
+		date = last.Truncate(time.Second).Add(time.Second)
+	}
+	return date
 }
 
 // plan returns the messages of a run: a sync per kind listed (when due)

@@ -18,8 +18,12 @@ const stateVersion = 1
 // them after the messages the agent sent, and when the last full sync
 // was accepted. It lives in a JSON file next to the config.
 type State struct {
-	Version  int               `json:"version"`
-	LastSync time.Time         `json:"last_sync"` // zero: no sync yet (first run)
+	Version  int       `json:"version"`
+	LastSync time.Time `json:"last_sync"` // zero: no sync yet (first run)
+	// LastSent is the Date of the last message the MTA accepted. The next
+	// message's Date is later, even within the same second: the centre
+	// orders messages with one Date by Message-ID, not by when they were sent.
+	LastSent time.Time         `json:"last_sent,omitzero"`
 	Records  map[string]Record `json:"records"`
 }
 

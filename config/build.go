@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,7 +20,7 @@ func build(path string, f *fileConfig, p *problems) *Config {
 		TombstoneDays:   int(or(f.TombstoneDays, DefaultTombstoneDays)),
 		LDAP:            buildLDAP(path, &f.LDAP, p),
 	}
-	for _, d := range f.Divisions {
+	for i, d := range f.Divisions {
 		c.Divisions = append(c.Divisions, Division{
 			ID:       d.ID,
 			Name:     d.Name,
@@ -26,7 +28,12 @@ func build(path string, f *fileConfig, p *problems) *Config {
 			Charset:  or(d.Charset, DefaultCharset),
 			MailHost: d.MailHost,
 			Senders:  d.Senders,
+			Domains:  d.Domains,
 		})
+		if d.SyncMaxDelete != nil {
+			key := fmt.Sprintf("division[%d].sync_max_delete", i+1)
+			c.Divisions[i].SyncMaxDelete = parseSyncLimit(*d.SyncMaxDelete, key, p)
+		}
 	}
 	buildMonitor(c, f, p)
 	return c
@@ -46,6 +53,8 @@ func buildLDAP(path string, f *fileLDAP, p *problems) LDAP {
 		RateLimit:     int(or(f.RateLimit, DefaultRateLimit)),
 		IdleTimeout:   DefaultIdleTimeout,
 		MaxConns:      int(or(f.MaxConns, DefaultMaxConns)),
+		MaxConnsAddr:  int(or(f.MaxConnsAddr, DefaultMaxConnsAddr)),
+		HarvestBudget: int(or(f.HarvestBudget, DefaultHarvestBudget)),
 	}
 	if f.IdleTimeout != nil {
 		l.IdleTimeout = parseTimeout(*f.IdleTimeout, p)
@@ -65,7 +74,7 @@ func buildLDAP(path string, f *fileLDAP, p *problems) LDAP {
 		if !ok {
 			p.add(fmt.Sprintf("ldap.network[%d].cidr", i+1), "%q is not an address or a prefix like 10.0.0.0/8", n.CIDR)
 		}
-		l.Networks = append(l.Networks, Network{CIDR: pfx, Role: n.Role})
+		l.Networks = append(l.Networks, Network{CIDR: pfx, Role: n.Role, HarvestBudget: int(n.HarvestBudget)})
 	}
 	return l
 }
@@ -101,4 +110,24 @@ func or[T any](v *T, def T) T {
 		return def
 	}
 	return *v
+}
+
+// parseSyncLimit parses a sync_max_delete: "25" (a count, 0 or more) or
+// "10%" (a percentage, 1 to 100).
+func parseSyncLimit(s, key string, p *problems) SyncLimit {
+	t := strings.TrimSpace(s)
+	if pct, ok := strings.CutSuffix(t, "%"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(pct))
+		if err != nil || n < 1 || n > 100 {
+			p.add(key, "%q: a percentage must be 1%% to 100%%", s)
+			return SyncLimit{}
+		}
+		return SyncLimit{Percent: n, Set: true}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 {
+		p.add(key, "%q is neither a count like \"25\" nor a percentage like \"10%%\"", s)
+		return SyncLimit{}
+	}
+	return SyncLimit{Count: n, Set: true}
 }

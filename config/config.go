@@ -37,6 +37,8 @@ const (
 	DefaultRateLimit       = 600
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultMaxConns        = 1024
+	DefaultMaxConnsAddr    = 128
+	DefaultHarvestBudget   = 20000 // see directory.DefaultHarvestBudget and its simulation
 	DefaultCharset         = mailmsg.DefaultCharset
 	DefaultMaxSilence      = 36 * time.Hour
 )
@@ -73,6 +75,8 @@ type LDAP struct {
 	RateLimit     int            // rate_limit: anonymous searches per minute per client address; default 600, 0 = none
 	IdleTimeout   time.Duration  // idle_timeout: close idle connections after; default 5m
 	MaxConns      int            // max_connections: default 1024
+	MaxConnsAddr  int            // max_connections_per_address: per IPv4 address or IPv6 /64, mta networks exempt; default 128
+	HarvestBudget int            // harvest_budget: distinct entries per book network or account per 24 h; default 20000
 	Accounts      []Account      // [[ldap.account]]
 	Networks      []Network      // [[ldap.network]]
 }
@@ -86,8 +90,9 @@ type Account struct {
 
 // Network is one [[ldap.network]]: a role given by client address, without a bind.
 type Network struct {
-	CIDR netip.Prefix // cidr
-	Role string       // role: book, reader or mta
+	CIDR          netip.Prefix // cidr
+	Role          string       // role: book, reader or mta
+	HarvestBudget int          // harvest_budget: this network's own budget (role book); 0: ldap.harvest_budget
 }
 
 // Division is one [[division]].
@@ -97,11 +102,23 @@ type Division struct {
 	Code     string   // code: the secret in Subject
 	Charset  string   // charset: for undeclared non-UTF-8 bodies; default windows-1251
 	MailHost string   // mail_host: optional
-	Senders  []string // senders: optional addresses or @domains
+	Senders  []string // senders: optional addresses, @domain (exactly) or .domain (any host under it)
+	Domains  []string // domains: optional; the only domains whose addresses it may publish
+	// SyncMaxDelete is sync_max_delete: how many records one sync may
+	// delete before it is held. The zero value is the default, 10% of the
+	// division's live records of the kind and never fewer than 5.
+	SyncMaxDelete SyncLimit
 	// MaxSilence is max_silence: a division with no applied message for
 	// this long is stale; default 36h.
 	MaxSilence time.Duration
 	Admin      string // admin: gets the division's daily report; optional
+}
+
+// SyncLimit is a [[division]] sync_max_delete: a count, or a percentage.
+type SyncLimit struct {
+	Count   int // an absolute count, when Percent is 0 and Set
+	Percent int // a percentage of the live records, 1 to 100
+	Set     bool
 }
 
 // Load reads the configuration file at path, fills in defaults and checks

@@ -108,7 +108,7 @@ func TestDefaults(t *testing.T) {
 			MinSubstring:  2,
 			RateLimit:     600,
 			IdleTimeout:   5 * time.Minute,
-			MaxConns:      1024,
+			MaxConns:      1024, MaxConnsAddr: 128, HarvestBudget: 20000,
 		},
 		Divisions: []Division{{ID: "a", Name: "A", Code: "S3CRET-A", Charset: "windows-1251", MaxSilence: DefaultMaxSilence}},
 	}
@@ -142,7 +142,9 @@ name = "Ёлкино"
 code = "1"
 charset = "cp866"
 mail_host = "mx.тест.рф"
-senders = ["@example.org", "admin@example.org"]
+senders = ["@example.org", "admin@example.org", ".example.org"]
+domains = ["example.org", "пример.рф"]
+sync_max_delete = "25%"
 `
 	c := mustParse(t, "/etc", doc)
 	l := c.LDAP
@@ -167,7 +169,8 @@ senders = ["@example.org", "admin@example.org"]
 		{"MaxConns", l.MaxConns, 1},
 		{"Networks", l.Networks, []Network{{CIDR: netip.MustParsePrefix("127.0.0.1/32"), Role: "mta"}}},
 		{"Division", c.Divisions[0], Division{ID: "x-1.y_z", Name: "Ёлкино", Code: "1", Charset: "cp866", MaxSilence: DefaultMaxSilence,
-			MailHost: "mx.тест.рф", Senders: []string{"@example.org", "admin@example.org"}}},
+			MailHost: "mx.тест.рф", Senders: []string{"@example.org", "admin@example.org", ".example.org"},
+			Domains: []string{"example.org", "пример.рф"}, SyncMaxDelete: SyncLimit{Percent: 25, Set: true}}},
 	}
 	for _, tc := range checks {
 		if !reflect.DeepEqual(tc.got, tc.want) {

@@ -39,7 +39,12 @@ func validateDivisions(divs []Division, p *problems) {
 		}
 		for j, s := range d.Senders {
 			if !isSender(s) {
-				p.add(fmt.Sprintf("%s.senders[%d]", key, j+1), "%q is neither an address nor @domain", s)
+				p.add(fmt.Sprintf("%s.senders[%d]", key, j+1), "%q is neither an address nor @domain nor .domain", s)
+			}
+		}
+		for j, s := range d.Domains {
+			if !isHostName(s) || strings.HasPrefix(s, "@") || strings.HasPrefix(s, ".") {
+				p.add(fmt.Sprintf("%s.domains[%d]", key, j+1), "%q is not a domain name", s)
 			}
 		}
 	}
@@ -97,9 +102,12 @@ func foldName(name string) string {
 	return strings.ReplaceAll(cases.Fold().String(name), "ё", "е")
 }
 
-// isSender reports whether s is "@domain" or a bare address.
+// isSender reports whether s is "@domain", ".domain" or a bare address.
 func isSender(s string) bool {
 	if domain, ok := strings.CutPrefix(s, "@"); ok {
+		return isHostName(domain)
+	}
+	if domain, ok := strings.CutPrefix(s, "."); ok {
 		return isHostName(domain)
 	}
 	a, err := mail.ParseAddress(s)

@@ -36,6 +36,8 @@ type fileLDAP struct {
 	RateLimit     *int64        `toml:"rate_limit"`
 	IdleTimeout   *string       `toml:"idle_timeout"`
 	MaxConns      *int64        `toml:"max_connections"`
+	MaxConnsAddr  *int64        `toml:"max_connections_per_address"`
+	HarvestBudget *int64        `toml:"harvest_budget"`
 	Accounts      []fileAccount `toml:"account"`
 	Networks      []fileNetwork `toml:"network"`
 }
@@ -49,8 +51,9 @@ type fileAccount struct {
 
 // fileNetwork is one [[ldap.network]].
 type fileNetwork struct {
-	CIDR string `toml:"cidr"`
-	Role string `toml:"role"`
+	CIDR          string `toml:"cidr"`
+	Role          string `toml:"role"`
+	HarvestBudget int64  `toml:"harvest_budget"`
 }
 
 // fileDivision is one [[division]].
@@ -61,6 +64,9 @@ type fileDivision struct {
 	Charset  *string  `toml:"charset"`
 	MailHost string   `toml:"mail_host"`
 	Senders  []string `toml:"senders"`
+	Domains  []string `toml:"domains"`
+	// SyncMaxDelete is a count ("25") or a percentage ("10%").
+	SyncMaxDelete *string `toml:"sync_max_delete"`
 	// MaxSilence and Admin are read by monitoring (see monitor.go).
 	MaxSilence *string `toml:"max_silence"`
 	Admin      string  `toml:"admin"`

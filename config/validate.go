@@ -168,6 +168,8 @@ func validateLimits(l *LDAP, p *problems) {
 	atLeast(p, "ldap.min_substring", l.MinSubstring, 1)
 	atLeast(p, "ldap.rate_limit", l.RateLimit, 0)
 	atLeast(p, "ldap.max_connections", l.MaxConns, 1)
+	atLeast(p, "ldap.max_connections_per_address", l.MaxConnsAddr, 1)
+	atLeast(p, "ldap.harvest_budget", l.HarvestBudget, 1)
 }
 
 // atLeast reports key unless v ≥ min.
@@ -240,5 +242,11 @@ func validateNetworks(networks []Network, p *problems) {
 			}
 		}
 		checkRole(n.Role, key+".role", p)
+		switch {
+		case n.HarvestBudget < 0:
+			p.add(key+".harvest_budget", "must be at least 1")
+		case n.HarvestBudget > 0 && n.Role != "book":
+			p.add(key+".harvest_budget", "applies only to role book, not %q", n.Role)
+		}
 	}
 }

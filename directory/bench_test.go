@@ -53,6 +53,7 @@ func BenchmarkSearch100k(b *testing.B) {
 		{"postfix-miss", "dc=company,dc=ru", "(mail=nobody@company.ru)", []string{"mail"}, 0},
 		{"autocomplete", "dc=company,dc=ru", "(|(cn=ив*)(mail=ив*)(sn=ив*)(givenName=ив*))", []string{"cn", "displayName", "mail"}, 100},
 		{"thunderbird", "dc=company,dc=ru", "(|(cn=*петро*)(mail=*петро*)(givenName=*петро*)(sn=*петро*))", []string{"cn", "mail"}, 50},
+		{"thunderbird-book-rare", "dc=company,dc=ru", "(|(cn=*ёлкин алекс*)(givenName=*ёлкин алекс*)(sn=*ёлкин алекс*)(mozillaNickname=*ёлкин алекс*)(mail=*ёлкин алекс*)(mozillaSecondEmail=*ёлкин алекс*)(&(description=*ёлкин алекс*))(o=*ёлкин алекс*)(ou=*ёлкин алекс*)(title=*ёлкин алекс*)(mozillaWorkUrl=*ёлкин алекс*)(mozillaHomeUrl=*ёлкин алекс*))", []string{"cn", "mail"}, 50},
 		{"callerid", "dc=company,dc=ru", "(|(telephoneNumber=*204242*)(mobile=*204242*))", []string{"cn", "displayName", "telephoneNumber", "mobile"}, 0},
 		{"callerid-equality", "dc=company,dc=ru", "(|(telephoneNumber=83452204242)(mobile=83452204242)(ipPhone=83452204242))", []string{"cn"}, 0},
 		{"browse", "ou=Тобольск,dc=company,dc=ru", "(objectClass=inetOrgPerson)", nil, 0},

@@ -14,17 +14,40 @@ import (
 // collects: far more than any address book holds.
 const maxMaterialized = 1 << 22
 
+// maxBookSorted bounds the matches a book search sorts (see materialized).
+const maxBookSorted = 5000
+
+// sortTooBroadMessage is the diagnostic of a book search with too many
+// matches to sort.
+const sortTooBroadMessage = "more than 5000 entries match: too many to sort; narrow the search"
+
 // materialized answers searches with Sort, VLV or Paging controls: the
 // matches are collected, sorted, cut to the size limit, and then windowed
 // (VLV) or paged (a cursor keeps the rest for the next page).
+//
+// A book search never sends more than its size limit, so without Sort it
+// collects one match past the limit, and with Sort at most maxBookSorted:
+// sorting every match of a broad filter for an anonymous client would cost
+// a core for each search it may make. More is adminLimitExceeded.
 func (r *run) materialized() SearchResult {
+	collect := maxMaterialized
+	if r.s.Role.Limited() {
+		collect = r.limit + 1
+		if r.req.Sort != nil {
+			collect = maxBookSorted + 1
+		}
+	}
 	var ids []*item
 	err := r.each(func(it *item) bool {
 		ids = append(ids, it)
-		return len(ids) < maxMaterialized
+		return len(ids) < collect
 	})
 	if err != nil || r.stopped != 0 {
 		return SearchResult{Result: Result{Code: r.stopped}}
+	}
+	if r.s.Role.Limited() && r.req.Sort != nil && len(ids) > maxBookSorted {
+		r.d.stats.RefusedUnselective.Add(1)
+		return SearchResult{Result: Result{Code: AdminLimitExceeded, Message: sortTooBroadMessage}}
 	}
 	var res SearchResult
 	if r.req.Sort != nil {
@@ -50,16 +73,17 @@ func (r *run) materialized() SearchResult {
 			return res
 		}
 		if err := r.emitAll(window); err != nil {
-			res.Result = Result{Code: Other}
+			f := r.failure(err)
+			res.Result = f.Result
 		}
 		return res
 	}
 	if r.req.Paging != nil {
-		c := &cursor{snap: r.snap, items: ids, final: final, sel: r.sel, key: pagingKey(r.req)}
+		c := &cursor{snap: r.snap, items: ids, final: final, sel: r.sel, key: pagingKey(r.req), budget: r.budget}
 		return r.page(c, res)
 	}
 	if err := r.emitAll(ids); err != nil {
-		return SearchResult{Result: Result{Code: Other}}
+		return r.failure(err)
 	}
 	res.Result = Result{Code: final}
 	return res
@@ -84,7 +108,7 @@ func (r *run) page(c *cursor, res SearchResult) SearchResult {
 		size = len(c.items) - c.pos
 	}
 	if err := r.emitAll(c.items[c.pos : c.pos+size]); err != nil {
-		return SearchResult{Result: Result{Code: Other}}
+		return r.failure(err)
 	}
 	c.pos += size
 	res.Paging = &PagingResponse{Size: len(c.items)}
@@ -105,7 +129,7 @@ func (d *Directory) nextPage(ctx context.Context, s *Session, req *SearchRequest
 	if req.Paging.Size == 0 { // the client abandons the paged search
 		return SearchResult{Paging: &PagingResponse{}}
 	}
-	r := &run{d: d, s: s, req: req, out: out, ctx: ctx, snap: c.snap, sel: c.sel}
+	r := &run{d: d, s: s, req: req, out: out, ctx: ctx, snap: c.snap, sel: c.sel, budget: c.budget}
 	return r.page(c, SearchResult{})
 }
 
@@ -126,12 +150,13 @@ func pagingKey(req *SearchRequest) string {
 
 // cursor is a paged search in progress, pinned to its snapshot.
 type cursor struct {
-	snap  *Snapshot
-	items []*item
-	pos   int
-	final ResultCode
-	sel   selection
-	key   string
+	snap   *Snapshot
+	items  []*item
+	pos    int
+	final  ResultCode
+	sel    selection
+	key    string
+	budget []budgetKey
 }
 
 // cursorSet holds a connection's open paged searches, the oldest dropped

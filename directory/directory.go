@@ -42,9 +42,13 @@ type Options struct {
 	// AnonymousRole is the role of clients that have not bound and match
 	// no network; empty means book.
 	AnonymousRole schema.Role
-	SizeLimit     int  // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
-	MinSubstring  int  // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
-	RateLimit     int  // book searches per minute per address; 0: no limit
+	SizeLimit     int // anonymous (book) size limit; 0 means config.DefaultSizeLimit (50)
+	MinSubstring  int // book selectivity: shortest substring piece; 0 means config.DefaultMinSubstring (2)
+	RateLimit     int // book searches per minute per address; 0: no limit
+	// HarvestBudget is the distinct entries a book client network (IPv4
+	// address, IPv6 /64) or bound book account receives per 24 hours;
+	// 0 means DefaultHarvestBudget. A Network may set its own.
+	HarvestBudget int
 	StartTLS      bool // advertise StartTLS in the RootDSE
 	// PollInterval is how often the store is checked for changes; 0 means 250ms.
 	PollInterval  time.Duration
@@ -66,7 +70,9 @@ type Directory struct {
 	generation uint64      // counts Reconfigures (under refreshMu)
 	filters    filterCache
 	dns        dnCache
-	counters   counters
+	stats      Stats
+	times      snapTimes
+	budget     *discloser
 }
 
 // policy is the part of Options that a reload swaps as a whole.
@@ -84,6 +90,7 @@ func New(ctx context.Context, o Options) (*Directory, error) {
 	if d.log == nil {
 		d.log = slog.Default()
 	}
+	d.budget = newDiscloser(d.log, &d.stats)
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -108,6 +115,9 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	if o.MinSubstring <= 0 {
 		o.MinSubstring = config.DefaultMinSubstring
 	}
+	if o.HarvestBudget <= 0 {
+		o.HarvestBudget = DefaultHarvestBudget
+	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 250 * time.Millisecond
 	}
@@ -126,8 +136,8 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	}
 	start := time.Now()
 	s := buildSnapshot(o.Mapper, o.Encoder, recs, seq, d.log)
-	d.counters.builtAt(start, time.Since(start))
-	d.counters.current.Store(start.UnixNano())
+	d.times.builtAt(start, time.Since(start))
+	d.times.current.Store(start.UnixNano())
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	d.generation++
 	d.policy.Store(p)
@@ -183,7 +193,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 		return err
 	}
 	if seq == cur.seq {
-		d.counters.current.Store(polled.UnixNano())
+		d.times.current.Store(polled.UnixNano())
 		return nil
 	}
 	changes, seq, err := p.opts.Source.Changes(ctx, cur.seq)
@@ -193,7 +203,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	next := cur.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
-	d.counters.current.Store(polled.UnixNano())
+	d.times.current.Store(polled.UnixNano())
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
 }
@@ -233,7 +243,7 @@ func (d *Directory) Compact(ctx context.Context) error {
 		next = next.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	}
 	d.snap.Store(next)
-	d.counters.builtAt(start, time.Since(start))
+	d.times.builtAt(start, time.Since(start))
 	d.log.Debug("snapshot compacted", "entries", len(next.items), "took", time.Since(start).Round(time.Millisecond))
 	go debug.FreeOSMemory()
 	return nil
@@ -261,16 +271,21 @@ func (d *Directory) Allowed(addr netip.Addr) bool {
 
 // Anonymous returns the session of a client at peer that has not bound:
 // the role of the most specific matching network, else the anonymous role.
+// A book session counts what it receives against its network's budget.
 func (d *Directory) Anonymous(peer netip.Addr) *Session {
-	o := &d.policy.Load().opts
+	p := d.policy.Load()
 	peer = peer.Unmap()
-	role, bits := o.AnonymousRole, -1
-	for _, n := range o.Networks {
+	role, bits := p.opts.AnonymousRole, -1
+	for _, n := range p.opts.Networks {
 		if n.Prefix.Contains(peer) && n.Prefix.Bits() > bits {
 			role, bits = n.Role, n.Prefix.Bits()
 		}
 	}
-	return &Session{Peer: peer, Role: role, cursors: newCursorSet()}
+	s := &Session{Peer: peer, Role: role, cursors: newCursorSet()}
+	if role.Limited() {
+		s.budget = []budgetKey{{name: netKey(peer), limit: p.networkBudget(peer)}}
+	}
+	return s
 }
 
 // Bind performs a simple bind (RFC 4513 §5.1). An empty name and password
@@ -289,13 +304,39 @@ func (d *Directory) Bind(ctx context.Context, peer netip.Addr, name string, pass
 		return anon, Result{Code: InvalidDNSyntax, Message: "invalid DN"}
 	}
 	p := d.policy.Load()
-	role, ok := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
-	if !ok {
-		d.counters.bindFailures.Add(1)
+	role, err := p.binder.check(ctx, anon.Peer, ndn, password, d.now())
+	switch {
+	case errors.Is(err, errThrottled):
+		d.stats.BindThrottled.Add(1)
+		d.log.Info("bind refused: too many recent failures", "dn", name, "peer", anon.Peer)
+		return anon, Result{Code: Busy, Message: "too many failed binds for this name or address; try again later"}
+	case err != nil:
+		d.stats.BindFailures.Add(1)
 		d.log.Info("bind failed", "dn", name, "peer", anon.Peer)
 		return anon, Result{Code: InvalidCredentials}
 	}
-	return &Session{Peer: anon.Peer, Role: role, BindDN: name, Authenticated: true, cursors: newCursorSet()}, Result{Code: Success}
+	s := &Session{Peer: anon.Peer, Role: role, BindDN: name, Authenticated: true, cursors: newCursorSet()}
+	if role.Limited() {
+		s.budget = []budgetKey{
+			{name: netKey(anon.Peer), limit: p.networkBudget(anon.Peer)},
+			{name: "dn " + ndn, limit: p.opts.HarvestBudget},
+		}
+	}
+	return s, Result{Code: Success}
+}
+
+// networkBudget is the harvest budget of a client at peer.
+func (p *policy) networkBudget(peer netip.Addr) int {
+	budget, bits := p.opts.HarvestBudget, -1
+	for _, n := range p.opts.Networks {
+		if n.Prefix.Contains(peer) && n.Prefix.Bits() > bits {
+			bits, budget = n.Prefix.Bits(), p.opts.HarvestBudget
+			if n.HarvestBudget > 0 {
+				budget = n.HarvestBudget
+			}
+		}
+	}
+	return budget
 }
 
 // WhoAmI returns the authorization identity of s (RFC 4532): "dn:<bind DN>", or "" for anonymous.

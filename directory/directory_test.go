@@ -115,7 +115,9 @@ func TestSearchRoles(t *testing.T) {
 		{"book sees visible mailboxes", book, "(mail=*@company.ru)", nil}, // final piece "@company.ru" is selective? no: mail domain is common, but long enough
 		{"book: hidden invisible", book, "(mail=hidden@company.ru)", nil},
 		{"mta: hidden visible", mta, "(mail=hidden@company.ru)", []string{"hidden@company.ru"}},
-		{"book: alias invisible", book, "(mail=sales@company.ru)", nil},
+		{"book: alias visible like a mailbox", book, "(mail=sales@company.ru)", []string{"sales@company.ru"}},
+		{"book: alias found by its whole name", book, "(cn=*продаж*)", []string{"sales@company.ru"}},
+		{"book: alias name not split", book, "(sn=отдел продаж)", []string{"sales@company.ru"}},
 		{"mta: alias visible", mta, "(mail=sales@company.ru)", []string{"sales@company.ru"}},
 		{"book: inactive invisible", book, "(mail=inactive@company.ru)", nil},
 		{"mta: inactive invisible", mta, "(mail=inactive@company.ru)", nil},
@@ -131,7 +133,7 @@ func TestSearchRoles(t *testing.T) {
 		{"unknown attribute is undefined", book, "(|(mozillaNickname=иван)(cn=иван*))", []string{"ivanov@company.ru", "ivanova@company.ru"}},
 		{"not", mta, "(&(cn=иван*)(!(cn=*мария*)))", []string{"ivanov@company.ru"}},
 	}
-	tests[0].want = []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}
+	tests[0].want = []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sales@company.ru", "sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, res := search(t, d, tt.s, "dc=company,dc=ru", ScopeSub, tt.filter)
@@ -149,15 +151,33 @@ func TestAntiHarvesting(t *testing.T) {
 	recs := append(fixture.Book(), fixture.Many("tyumen", 200)...)
 	d := newTestDirectory(t, fixture.NewSource(recs...))
 	book := d.Anonymous(loopback)
-	for _, f := range []string{"(objectClass=*)", "(cn=*)", "(mail=a*)", "(|(cn=*)(sn=иванов))", "(!(cn=иванов))", "(objectClass=inetOrgPerson)", "(title=*)"} {
+	tests := []struct {
+		filter string
+		want   ResultCode
+	}{
+		{"(objectClass=*)", UnwillingToPerform},
+		{"(cn=*)", UnwillingToPerform},
+		{"(objectClass=inetOrgPerson)", UnwillingToPerform},
+		{"(title=*)", UnwillingToPerform},
+		{"(&(mail>=a)(mail<=z))", UnwillingToPerform},
+		{"(cn~=иванов)", UnwillingToPerform},
+		{"(mail=a*)", Success},
+		{"(|(cn=*)(sn=иванов))", Success},
+		{"(!(cn=иванов))", Success},
+		{"(|(cn=*и*)(mail=*и*)(givenName=*и*)(sn=*и*))", Success},
+	}
+	for _, tt := range tests {
 		for _, scope := range []Scope{ScopeOne, ScopeSub} {
 			base := "dc=company,dc=ru"
 			if scope == ScopeOne {
 				base = "ou=Тюмень,dc=company,dc=ru"
 			}
-			c, res := search(t, d, book, base, scope, f)
-			if res.Code != Success || len(c.dns) != 0 {
-				t.Errorf("book %s scope %d: %d entries, code %d; want none, success", f, scope, len(c.dns), res.Code)
+			c, res := search(t, d, book, base, scope, tt.filter)
+			if res.Code != tt.want || len(c.dns) != 0 {
+				t.Errorf("book %s scope %d: %d entries, code %d; want none, code %d", tt.filter, scope, len(c.dns), res.Code, tt.want)
+			}
+			if tt.want == UnwillingToPerform && !strings.Contains(res.Message, "too broad") {
+				t.Errorf("book %s: diagnostic %q", tt.filter, res.Message)
 			}
 		}
 	}
@@ -440,7 +460,14 @@ func TestSelective(t *testing.T) {
 		{"(|(mozillaNickname=ив)(cn=ив*))", true},
 		{"(telephoneNumber=*29*)", true},
 		{"(telephoneNumber=*-*)", false},
-		{"(title=инженер)", false},
+		{"(title=инженер)", true},
+		{"(o=*тюм*)", true},
+		{"(objectClass=inetOrgPerson)", false},
+		{"(&(mail=*)(mail>=ivanov))", false},
+		{"(cn~=иванов)", false},
+		{"(telephoneNumber=-)", true}, // no digits: Undefined, matches nothing
+		{"(|(cn=*ив*)(givenName=*ив*)(sn=*ив*)(mozillaNickname=*ив*)(mail=*ив*)(mozillaSecondEmail=*ив*)(&(description=*ив*))(o=*ив*)(ou=*ив*)(title=*ив*)(mozillaWorkUrl=*ив*)(mozillaHomeUrl=*ив*))", true},
+		{"(|(cn=*и*)(givenName=*и*)(sn=*и*)(mozillaNickname=*и*)(mail=*и*)(mozillaSecondEmail=*и*)(&(description=*и*))(o=*и*)(ou=*и*)(title=*и*)(mozillaWorkUrl=*и*)(mozillaHomeUrl=*и*))", false},
 		{"(!(cn=иванов))", false},
 	}
 	for _, tt := range tests {

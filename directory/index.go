@@ -237,6 +237,22 @@ func (p *phoneIndex) add(id int32, digits string) {
 	p.ids[k] = append(list, id)
 }
 
+// addPhones indexes every phone value of e for equality. It must not use
+// the gram group's values: appendDistinct drops a value contained in
+// another, and an extension (1104) is often the tail of the entry's city
+// number (+7 (3462) 24-11-04), yet it must be found by itself.
+func addPhones(p *phoneIndex, id int32, e *schema.Entry) {
+	for _, a := range e.Attrs {
+		if slices.Contains(phoneAttrs, a.Type) {
+			for _, n := range a.Norm() {
+				if n != "" {
+					p.add(id, n)
+				}
+			}
+		}
+	}
+}
+
 func (p *phoneIndex) equal(digits string) []int32 {
 	if digits == "" {
 		return nil
@@ -251,6 +267,41 @@ type indexes struct {
 	mail   *gramIndex
 	phones *gramIndex // telephoneNumber, ipPhone, mobile (digits)
 	phone  *phoneIndex
+	values map[*schema.AttributeType]*valueIndex // o, ou, title: few distinct values
+}
+
+// valueIndex maps each distinct normalized value of an attribute that
+// entries share (division, department, title) to the ids that hold it. A
+// substring search looks through the distinct values, not the entries:
+// Thunderbird's address-book search ORs o, ou and title into every search.
+type valueIndex struct {
+	vals []string
+	ids  [][]int32
+	pos  map[string]int
+}
+
+func (v *valueIndex) add(id int32, val string) {
+	i, ok := v.pos[val]
+	if !ok {
+		i = len(v.vals)
+		v.pos[val] = i
+		v.vals = append(v.vals, val)
+		v.ids = append(v.ids, nil)
+	}
+	if l := v.ids[i]; len(l) == 0 || l[len(l)-1] != id {
+		v.ids[i] = append(l, id)
+	}
+}
+
+// containing returns the id lists of the values that contain every piece.
+func (v *valueIndex) containing(pieces []string) [][]int32 {
+	var out [][]int32
+	for i, val := range v.vals {
+		if !slices.ContainsFunc(pieces, func(p string) bool { return !strings.Contains(val, p) }) {
+			out = append(out, v.ids[i])
+		}
+	}
+	return out
 }
 
 // The attributes with sorted indexes, and the groups of the gram indexes.
@@ -258,6 +309,7 @@ var (
 	sortedAttrs = []*schema.AttributeType{schema.AttrCN, schema.AttrSN, schema.AttrGivenName, schema.AttrDisplayName, schema.AttrMail}
 	nameAttrs   = []*schema.AttributeType{schema.AttrCN, schema.AttrSN, schema.AttrGivenName, schema.AttrDisplayName}
 	phoneAttrs  = []*schema.AttributeType{schema.AttrTelephoneNumber, schema.AttrIPPhone, schema.AttrMobile}
+	valueAttrs  = []*schema.AttributeType{schema.AttrO, schema.AttrOU, schema.AttrTitle}
 )
 
 func buildIndexes(items []*item) *indexes {
@@ -267,6 +319,10 @@ func buildIndexes(items []*item) *indexes {
 		mail:   newGramIndex(2, 3),
 		phones: newGramIndex(4),
 		phone:  &phoneIndex{ids: make(map[uint32][]int32)},
+		values: make(map[*schema.AttributeType]*valueIndex, len(valueAttrs)),
+	}
+	for _, t := range valueAttrs {
+		ix.values[t] = &valueIndex{pos: make(map[string]int)}
 	}
 	pairs := make(map[*schema.AttributeType][]keyID, len(sortedAttrs))
 	for _, t := range sortedAttrs {
@@ -289,13 +345,16 @@ func buildIndexes(items []*item) *indexes {
 			case slices.Contains(phoneAttrs, a.Type):
 				g.phones = appendDistinct(g.phones, a.Norm())
 			}
+			if vx := ix.values[a.Type]; vx != nil {
+				for _, n := range a.Norm() {
+					vx.add(int32(id), n)
+				}
+			}
 		}
 		ix.names.count(int32(id), g.names)
 		ix.mail.count(int32(id), g.mail)
 		ix.phones.count(int32(id), g.phones)
-		for _, n := range g.phones {
-			ix.phone.add(int32(id), n)
-		}
+		addPhones(ix.phone, int32(id), it.entry)
 	}
 	for _, gi := range []*gramIndex{ix.names, ix.mail, ix.phones} {
 		gi.allocate()

@@ -16,7 +16,8 @@ type item struct {
 	dn    []byte // the encoded name
 	enc   []byte // the encoded attributes: user attributes, then operational
 	offs  []uint32
-	nUser int // how many of offs belong to user attributes
+	nUser int    // how many of offs belong to user attributes
+	hash  uint64 // entryHash of the normalized DN: the entry across snapshots
 }
 
 func recordKey(division, eml string) string { return division + "\x00" + eml }
@@ -30,7 +31,7 @@ func newItem(enc Encoder, e *schema.Entry, key string, div int32) *item {
 	bp := encodeBufs.Get().(*[]byte)
 	buf := enc.AppendName((*bp)[:0], e.DN)
 	dnEnd := len(buf)
-	it := &item{entry: e, key: key, div: div, nUser: len(e.Attrs)}
+	it := &item{entry: e, key: key, div: div, nUser: len(e.Attrs), hash: entryHash(e.NormDN)}
 	it.offs = make([]uint32, 0, len(e.Attrs)+len(e.Operational)+1)
 	it.offs = append(it.offs, 0)
 	for _, list := range [][]schema.Attr{e.Attrs, e.Operational} {

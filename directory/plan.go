@@ -157,6 +157,9 @@ func (ix *planner) planSubstrings(f schema.Substrings) plan {
 			best = plan{lists: [][]int32{ids}}
 		}
 	}
+	if vx := ix.values[t]; vx != nil {
+		return ix.planValues(vx, t, f)
+	}
 	g := ix.gramsFor(t)
 	pieces := make([]string, 0, len(f.Any)+2)
 	pieces = append(pieces, f.Any...)
@@ -184,6 +187,28 @@ func (ix *planner) planSubstrings(f schema.Substrings) plan {
 		}
 	}
 	return best
+}
+
+// planValues plans a substring item on an attribute with a valueIndex:
+// the entries of every distinct value that contains all its pieces.
+func (ix *planner) planValues(vx *valueIndex, t *schema.AttributeType, f schema.Substrings) plan {
+	var pieces []string
+	for _, p := range append([]string{f.Initial, f.Final}, f.Any...) {
+		if p == "" {
+			continue
+		}
+		norm, ok := t.Substr.Normalize(p)
+		if !ok {
+			return plan{}
+		}
+		if norm != "" {
+			pieces = append(pieces, norm)
+		}
+	}
+	if len(pieces) == 0 {
+		return scanAll
+	}
+	return plan{lists: vx.containing(pieces)}
 }
 
 func (ix *planner) planOrdering(attr, value string, atLeast bool) plan {

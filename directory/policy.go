@@ -10,18 +10,40 @@ import (
 	"userdir/schema"
 )
 
-// selectiveAttrs are the attributes whose equality or long-enough substring
-// makes an anonymous filter selective (docs/roles.md).
-var selectiveAttrs = []*schema.AttributeType{
-	schema.AttrCN, schema.AttrSN, schema.AttrGivenName, schema.AttrDisplayName, schema.AttrMail,
-	schema.AttrTelephoneNumber, schema.AttrIPPhone, schema.AttrMobile,
+// selectivity says how a book search's filter is treated (see
+// the README's "Who sees what").
+type selectivity int
+
+const (
+	// noAssertion: the filter has no equality or substring item on any
+	// attribute but objectClass (objectclass=*, presence or ordering
+	// only). One-level and subtree searches are refused with 53.
+	noAssertion selectivity = iota
+	// tooShort: it has such items, but none pins the entries down (the
+	// first letter typed): success with no entries.
+	tooShort
+	// isSelective: searched normally.
+	isSelective
+)
+
+// classify returns the selectivity of f for a book search with pieces of
+// at least min characters.
+func classify(f schema.Filter, min int) selectivity {
+	switch {
+	case selective(f, min):
+		return isSelective
+	case hasAssertion(f):
+		return tooShort
+	}
+	return noAssertion
 }
 
 // selective reports whether every entry f can match is pinned down by an
-// equality, or a substring piece of at least min characters, on a name,
-// mail or phone attribute: an And needs one selective member, an Or needs
-// all of them. An item on an attribute the directory does not have can
-// match nothing, so it counts as selective.
+// equality, or a substring piece of at least min characters, on any
+// attribute but objectClass: an And needs one selective member, an Or needs
+// all of them. Presence, ordering, approximate and extensible items never
+// count, except on an attribute the directory does not have: such an item
+// can match nothing (Thunderbird ORs mozillaNickname and friends in).
 func selective(f schema.Filter, min int) bool {
 	switch f := f.(type) {
 	case schema.And:
@@ -30,13 +52,20 @@ func selective(f schema.Filter, min int) bool {
 		return len(f) > 0 && !slices.ContainsFunc(f, func(c schema.Filter) bool { return !selective(c, min) })
 	case schema.Equality:
 		t := schema.LookupAttribute(f.Attr)
-		return t == nil || slices.Contains(selectiveAttrs, t) && f.Value != ""
+		switch {
+		case t == nil || t.Equality == nil:
+			return true
+		case t == schema.AttrObjectClass:
+			return false
+		}
+		n, ok := t.Equality.Normalize(f.Value)
+		return !ok || n != ""
 	case schema.Substrings:
 		t := schema.LookupAttribute(f.Attr)
-		if t == nil {
+		switch {
+		case t == nil || t.Substr == nil:
 			return true
-		}
-		if !slices.Contains(selectiveAttrs, t) {
+		case t == schema.AttrObjectClass:
 			return false
 		}
 		for _, p := range append([]string{f.Initial, f.Final}, f.Any...) {
@@ -56,6 +85,24 @@ func selective(f schema.Filter, min int) bool {
 	return false
 }
 
+// hasAssertion reports whether f has an equality or substring item on an
+// attribute other than objectClass anywhere, negated or not.
+func hasAssertion(f schema.Filter) bool {
+	switch f := f.(type) {
+	case schema.And:
+		return slices.ContainsFunc(f, hasAssertion)
+	case schema.Or:
+		return slices.ContainsFunc(f, hasAssertion)
+	case schema.Not:
+		return hasAssertion(f.Filter)
+	case schema.Equality:
+		return schema.LookupAttribute(f.Attr) != schema.AttrObjectClass
+	case schema.Substrings:
+		return schema.LookupAttribute(f.Attr) != schema.AttrObjectClass
+	}
+	return false
+}
+
 // pieceLen is the length that counts for a substring piece: characters of
 // its normalized form (digits for phones), so padding does not count.
 func pieceLen(t *schema.AttributeType, p string) int {
@@ -69,7 +116,17 @@ func pieceLen(t *schema.AttributeType, p string) int {
 	return utf8.RuneCountInString(norm)
 }
 
-// rateLimiter is a token bucket per client address.
+// rateKey is the address a book search's rate counts against: an IPv4
+// address, or an IPv6 address's /64, since one customer holds a whole /64.
+func rateKey(a netip.Addr) netip.Addr {
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.Addr()
+	}
+	return a
+}
+
+// rateLimiter is a token bucket per client address (see rateKey).
 type rateLimiter struct {
 	mu      sync.Mutex
 	perMin  int

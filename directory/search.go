@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 // request was abandoned) the result does not matter and is not sent.
 func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, out Emitter) SearchResult {
 	p := d.policy.Load()
-	if s.Role.Limited() && !p.limiter.allow(s.Peer, d.now()) {
-		d.refused(&d.counters.rate, "rate", s.Peer)
+	if s.Role.Limited() && !p.limiter.allow(rateKey(s.Peer), d.now()) {
+		d.refused(&d.stats.RefusedRate, "rate", s.Peer)
 		return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
 	}
 	if req.Paging != nil && len(req.Paging.Cookie) > 0 {
@@ -51,9 +52,15 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	if req.Scope == ScopeBase {
 		return r.single(r.snap.get(base))
 	}
-	if s.Role.Limited() && !selective(req.Filter, p.opts.MinSubstring) {
-		d.refused(&d.counters.unselective, "unselective", s.Peer, "filter", req.Filter.String())
-		return SearchResult{}
+	if s.Role.Limited() {
+		switch classify(req.Filter, p.opts.MinSubstring) {
+		case noAssertion:
+			d.refused(&d.stats.RefusedUnselective, "unselective", s.Peer, "filter", req.Filter.String())
+			return SearchResult{Result: Result{Code: UnwillingToPerform, Message: unselectiveMessage}}
+		case tooShort:
+			return SearchResult{}
+		}
+		r.budget = s.budget
 	}
 	r.base, r.scope = base, req.Scope
 	r.limit = req.SizeLimit
@@ -82,7 +89,8 @@ type run struct {
 	limit    int
 	sent     int
 	scratch  []byte
-	scratchp *[]byte // where scratch goes back to its pool
+	scratchp *[]byte     // where scratch goes back to its pool
+	budget   []budgetKey // what each new entry sent counts against; nil: unlimited
 
 	deadline time.Time
 	stopped  ResultCode // set when the time limit or an abandon stopped the scan
@@ -104,7 +112,13 @@ func (r *run) single(it *item) SearchResult {
 	return SearchResult{}
 }
 
+// errBudget stops a search whose client has received its harvest budget.
+var errBudget = errors.New("disclosure budget exhausted")
+
 func (r *run) emit(it *item) error {
+	if r.budget != nil && !r.d.budget.admit(r.budget, it.hash, r.d.now()) {
+		return errBudget
+	}
 	attrs, scratch := r.sel.encode(it, r.scratch)
 	r.scratch = scratch
 	if r.scratchp != nil {
@@ -127,22 +141,38 @@ func (r *run) matched(ndn string) string {
 // stream sends matches as they are found, stopping one past the size limit.
 func (r *run) stream() SearchResult {
 	code := Success
+	var failed error
 	err := r.each(func(it *item) bool {
 		if r.limit > 0 && r.sent >= r.limit {
 			code = SizeLimitExceeded
 			return false
 		}
 		if err := r.emit(it); err != nil {
-			code = Other
+			failed = err
 			return false
 		}
 		return true
 	})
+	if failed != nil {
+		return r.failure(failed)
+	}
 	if err != nil || r.stopped != 0 {
 		return SearchResult{Result: Result{Code: r.stopped}}
 	}
 	return SearchResult{Result: Result{Code: code}}
 }
+
+// failure is the result of a search stopped by an error while sending.
+func (r *run) failure(err error) SearchResult {
+	if errors.Is(err, errBudget) {
+		r.d.refused(&r.d.stats.RefusedBudget, "budget", r.s.Peer)
+		return SearchResult{Result: Result{Code: AdminLimitExceeded, Message: budgetMessage}}
+	}
+	return SearchResult{Result: Result{Code: Other}}
+}
+
+// unselectiveMessage is the diagnostic of a book search refused with 53.
+const unselectiveMessage = "search too broad: the address book is searchable, not listable; give part of a name, address or number (at least an equality or substring); a full copy needs a reader account"
 
 // each calls fn with every visible entry in scope that matches the filter,
 // until fn returns false. It stops early when the request is abandoned or
@@ -326,16 +356,27 @@ func (b *bitset) testAndSet(id int32) bool {
 }
 
 // filterCache keeps compiled filters by their encoding: clients send the
-// same few filter shapes with the same values again and again.
+// same few filter shapes with the same values again and again. It holds
+// at most maxCachedFilterBytes, each filter costed at filterCost (its key
+// and an estimate of its compiled form); filters longer than
+// maxCachedFilterKey are compiled each time: no real client sends one, and
+// a flood of distinct large filters must not pin memory. When full, it
+// starts afresh.
 type filterCache struct {
-	mu sync.RWMutex
-	m  map[string]*schema.Matcher
+	mu    sync.RWMutex
+	m     map[string]*schema.Matcher
+	bytes int
 }
 
-const maxCachedFilters = 4096
+const (
+	maxCachedFilterBytes = 8 << 20
+	maxCachedFilterKey   = 2 << 10
+)
+
+func filterCost(key string) int { return 3*len(key) + 256 }
 
 func (c *filterCache) compile(req *SearchRequest) *schema.Matcher {
-	if req.FilterKey == "" {
+	if req.FilterKey == "" || len(req.FilterKey) > maxCachedFilterKey {
 		return schema.Compile(req.Filter)
 	}
 	c.mu.RLock()
@@ -345,11 +386,15 @@ func (c *filterCache) compile(req *SearchRequest) *schema.Matcher {
 		return m
 	}
 	m = schema.Compile(req.Filter)
+	cost := filterCost(req.FilterKey)
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedFilters {
-		c.m = make(map[string]*schema.Matcher)
+	if c.m == nil || c.bytes+cost > maxCachedFilterBytes {
+		c.m, c.bytes = make(map[string]*schema.Matcher), 0
 	}
-	c.m[req.FilterKey] = m
+	if _, ok := c.m[req.FilterKey]; !ok {
+		c.m[req.FilterKey] = m
+		c.bytes += cost
+	}
 	c.mu.Unlock()
 	return m
 }

@@ -7,9 +7,35 @@ import (
 	"time"
 )
 
-// Stats is what metrics read of a directory: its snapshot and its counters
-// since it started.
+// Stats are the directory's counters of refusals, for a metrics endpoint
+// to read (Directory.Stats). They only grow.
 type Stats struct {
+	// RefusedUnselective counts book searches refused as too broad: with
+	// unwillingToPerform (53) when they have no equality or substring item
+	// at all, with adminLimitExceeded (11) when a sorted one matches more
+	// than 5,000 entries.
+	RefusedUnselective atomic.Uint64
+	// RefusedBudget counts book searches cut with adminLimitExceeded (11)
+	// because a network or account had received its harvest_budget.
+	RefusedBudget atomic.Uint64
+	// RefusedRate counts book searches refused with busy (51) by rate_limit.
+	RefusedRate atomic.Uint64
+	// BudgetExhausted counts the times a network or account ran out of its
+	// budget (once per key and 24 hours, like the log line).
+	BudgetExhausted atomic.Uint64
+	// BindFailures counts failed simple binds (wrong password or unknown DN).
+	BindFailures atomic.Uint64
+	// BindThrottled counts binds answered busy (51) without a password
+	// check because the DN or address had failed too often.
+	BindThrottled atomic.Uint64
+}
+
+// Stats returns the directory's counters; they survive reloads.
+func (d *Directory) Stats() *Stats { return &d.stats }
+
+// SnapshotStats is the state of the directory's snapshot, for metrics and
+// /healthz.
+type SnapshotStats struct {
 	Entries int // entries in the current snapshot
 	// Current is when the snapshot was last known to reflect the store: the
 	// last successful poll of its change sequence, or the last build.
@@ -18,51 +44,39 @@ type Stats struct {
 	// reload, or by a compaction), and BuildTime how long that took.
 	Built     time.Time
 	BuildTime time.Duration
-	// RefusedUnselective counts anonymous searches refused because their
-	// filter was not selective; RefusedRate those refused by the rate limit;
-	// RefusedBudget those refused by the disclosure budget (counted by
-	// d.refused(&d.counters.budget, "budget", peer) where the budget is kept).
-	RefusedUnselective uint64
-	RefusedRate        uint64
-	RefusedBudget      uint64
-	BindFailures       uint64 // simple binds refused with invalidCredentials
 }
 
-// counters are the directory's event counters and snapshot times.
-type counters struct {
-	unselective, rate, budget, bindFailures atomic.Uint64
-	current, built                          atomic.Int64 // Unix nanoseconds
-	buildTime                               atomic.Int64 // nanoseconds
-	refusals                                logLimiter
+// snapTimes are the times behind SnapshotStats, in Unix nanoseconds.
+type snapTimes struct {
+	current, built atomic.Int64
+	buildTime      atomic.Int64 // nanoseconds
+	refusals       logLimiter
 }
 
-// Stats returns the directory's statistics now.
-func (d *Directory) Stats() Stats {
-	c := &d.counters
-	return Stats{
-		Entries:            d.snap.Load().Len(),
-		Current:            time.Unix(0, c.current.Load()),
-		Built:              time.Unix(0, c.built.Load()),
-		BuildTime:          time.Duration(c.buildTime.Load()),
-		RefusedUnselective: c.unselective.Load(),
-		RefusedRate:        c.rate.Load(),
-		RefusedBudget:      c.budget.Load(),
-		BindFailures:       c.bindFailures.Load(),
+// SnapshotStats returns the state of the snapshot now.
+func (d *Directory) SnapshotStats() SnapshotStats {
+	t := &d.times
+	return SnapshotStats{
+		Entries:   d.snap.Load().Len(),
+		Current:   time.Unix(0, t.current.Load()),
+		Built:     time.Unix(0, t.built.Load()),
+		BuildTime: time.Duration(t.buildTime.Load()),
 	}
 }
 
 // builtAt records a base snapshot built at start that took took.
-func (c *counters) builtAt(start time.Time, took time.Duration) {
-	c.built.Store(start.Add(took).UnixNano())
-	c.buildTime.Store(int64(took))
+func (t *snapTimes) builtAt(start time.Time, took time.Duration) {
+	t.built.Store(start.Add(took).UnixNano())
+	t.buildTime.Store(int64(took))
 }
 
-// refused counts a refused search and logs it at info with the client's
-// address, at most refusalLogsPerSecond lines a second (a harvester must not
-// fill the disk): the lines left out are counted in the next one.
+// refused counts a refused search in n and logs it at info with the
+// client's address, at most refusalLogsPerSecond lines a second (a
+// harvester must not fill the disk): the lines left out are counted in the
+// next one.
 func (d *Directory) refused(n *atomic.Uint64, reason string, peer netip.Addr, args ...any) {
 	n.Add(1)
-	if suppressed, ok := d.counters.refusals.allow(time.Now()); ok {
+	if suppressed, ok := d.times.refusals.allow(time.Now()); ok {
 		args = append([]any{"reason", reason, "peer", peer}, args...)
 		if suppressed > 0 {
 			args = append(args, "suppressed", suppressed)

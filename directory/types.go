@@ -59,7 +59,8 @@ type Session struct {
 	BindDN        string // as the client wrote it; "" when anonymous
 	Authenticated bool   // a successful simple bind with a password
 
-	cursors *cursorSet // open paged searches of this connection
+	cursors *cursorSet  // open paged searches of this connection
+	budget  []budgetKey // what a book session's disclosures count against; nil: unlimited
 }
 
 // Scope is a search scope (RFC 4511 §4.5.1.2).

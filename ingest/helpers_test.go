@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"userdir/config"
+	"userdir/mailcmd"
 	"userdir/store"
 )
 
@@ -35,6 +37,7 @@ func (r *recorder) Apply(_ context.Context, m *store.Message) (store.Result, err
 	if r.applyErr != nil {
 		return store.Result{}, r.applyErr
 	}
+	m = parsed(m)
 	r.messages = append(r.messages, m)
 	res := store.Result{Outcome: store.OutcomeApplied, Applied: len(m.Commands), Rejected: len(m.Rejects), Warnings: len(m.Warnings)}
 	if len(m.Commands) == 0 {
@@ -57,7 +60,24 @@ func (r *recorder) Ignore(_ context.Context, e store.Ignored) error {
 type nopApplier struct{}
 
 func (nopApplier) Apply(_ context.Context, m *store.Message) (store.Result, error) {
-	return store.Result{Outcome: store.OutcomeApplied, Applied: len(m.Commands)}, nil
+	return store.Result{Outcome: store.OutcomeApplied, Applied: len(parsed(m).Commands)}, nil
+}
+
+// parsed returns a copy of m with the command lines of its Body parsed
+// into Commands, Rejects and Warnings, as the store parses them.
+func parsed(m *store.Message) *store.Message {
+	c := *m
+	if c.Commands != nil {
+		return &c
+	}
+	c.Commands = []mailcmd.Command{}
+	st := mailcmd.NewStream(strings.NewReader(c.Body), c.Check)
+	for cmd, ok := st.Next(); ok; cmd, ok = st.Next() {
+		c.Commands = append(c.Commands, cmd)
+	}
+	c.Rejects, _ = st.Rejects()
+	c.Warnings, _ = st.Warnings()
+	return &c
 }
 func (nopApplier) Ignore(context.Context, store.Ignored) error { return nil }
 

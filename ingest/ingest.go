@@ -61,6 +61,8 @@ type division struct {
 	config.Division
 	codeSum [sha256.Size]byte // the code's digest, compared in constant time
 	senders []string          // lower-case
+	check   func(*mailcmd.Command) string
+	limit   store.Limit
 }
 
 // New returns an Ingester for the divisions of o that applies messages with a.
@@ -84,6 +86,7 @@ func New(o Options, a Applier) *Ingester {
 		for _, s := range d.Senders {
 			p.senders = append(p.senders, strings.ToLower(strings.TrimSpace(s)))
 		}
+		p.check, p.limit = DomainCheck(d.Domains), SyncLimit(d.SyncMaxDelete)
 		in.divisions = append(in.divisions, p)
 	}
 	return in
@@ -129,20 +132,28 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, envelopeSender stri
 		in.log.Info("unparsable message body", "division", d.ID, "message_id", m.MessageID, "err", err)
 		return in.ignore(ctx, m, now, envelopeSender, d, store.OutcomeUnparsable, "not a readable message: malformed MIME body")
 	}
+	m.DropRaw() // the decoded body is all that is needed now
 	return in.apply(ctx, m, now, sender, d, body)
 }
 
-// apply parses the commands of body and hands them to the Applier.
+// apply hands the body to the Applier, which parses its command lines as a
+// stream while it applies them in bounded batches.
 func (in *Ingester) apply(ctx context.Context, m *mailmsg.Mail, now time.Time, sender string, d *division, body string) (Report, error) {
 	msg := &store.Message{
-		Division:  d.ID,
-		MessageID: messageID(m, body),
-		Stamp:     stamp(m, now),
-		Received:  now,
-		Sender:    sender,
-		Size:      m.Size,
+		Division:      d.ID,
+		MessageID:     messageID(m, body),
+		Stamp:         stamp(m, now),
+		Received:      now,
+		Sender:        sender,
+		Size:          m.Size,
+		Body:          body,
+		Check:         d.check,
+		Damaged:       m.Damaged(),
+		SyncMaxDelete: d.limit,
 	}
-	msg.Commands, msg.Rejects, msg.Warnings = mailcmd.ParseCommands(body)
+	if body == "" {
+		msg.Commands = []mailcmd.Command{} // nothing to parse
+	}
 	rep := Report{Division: d.ID, MessageID: msg.MessageID}
 	res, err := in.applier.Apply(ctx, msg)
 	if err != nil {
@@ -151,7 +162,40 @@ func (in *Ingester) apply(ctx context.Context, m *mailmsg.Mail, now time.Time, s
 	rep.Outcome, rep.Result = res.Outcome, res
 	in.log.Info("message ingested", "division", d.ID, "message_id", msg.MessageID, "outcome", res.Outcome,
 		"applied", res.Applied, "rejected", res.Rejected, "warnings", res.Warnings)
+	if res.Outcome == store.OutcomeHeld {
+		in.log.Warn("sync held: nothing of it applied; resend it with force=1 or run userdir release",
+			"division", d.ID, "message_id", msg.MessageID, "reason", res.Reason, "would_delete", res.WouldDelete)
+	}
 	return rep, nil
+}
+
+// DomainCheck returns the line check of a division's domains: a command
+// for an address in none of them is rejected. No domains: nil, no check.
+func DomainCheck(domains []string) func(*mailcmd.Command) string {
+	if len(domains) == 0 {
+		return nil
+	}
+	allowed := make(map[string]bool, len(domains))
+	for _, d := range domains {
+		allowed[mailcmd.DomainOf("x@"+strings.TrimSuffix(d, "."))] = true
+	}
+	return func(c *mailcmd.Command) string {
+		if d := mailcmd.DomainOf(c.Eml); !allowed[d] {
+			return fmt.Sprintf("%s is not among the division's domains", d)
+		}
+		return ""
+	}
+}
+
+// SyncLimit turns a division's sync_max_delete into the store's Limit.
+func SyncLimit(l config.SyncLimit) store.Limit {
+	switch {
+	case !l.Set:
+		return store.DefaultSyncMaxDelete
+	case l.Percent > 0:
+		return store.Limit{Percent: l.Percent, Min: store.DefaultSyncMaxDelete.Min}
+	}
+	return store.Limit{Count: l.Count}
 }
 
 // ignore journals a message that is not applied. d is its division when
@@ -193,17 +237,25 @@ func (in *Ingester) match(subject string) *division {
 }
 
 // allows reports whether sender may send for d: any sender when d lists
-// none, else one equal to a listed address or in a listed @domain.
+// none, else one equal to a listed address, in a listed @domain (exactly
+// that domain), or on a host under a listed .domain (Postfix's convention:
+// .company.ru matches mx.company.ru, not company.ru itself).
 func (d *division) allows(sender string) bool {
 	if len(d.senders) == 0 {
 		return true
 	}
 	sender = strings.ToLower(sender)
-	if sender == "" {
+	_, domain, ok := strings.Cut(sender, "@")
+	if !ok || domain == "" {
 		return false
 	}
 	for _, s := range d.senders {
-		if s == sender || (strings.HasPrefix(s, "@") && strings.HasSuffix(sender, s)) {
+		switch {
+		case s == sender:
+			return true
+		case strings.HasPrefix(s, "@") && domain == s[1:]:
+			return true
+		case strings.HasPrefix(s, ".") && strings.HasSuffix(domain, s):
 			return true
 		}
 	}

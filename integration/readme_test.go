@@ -162,8 +162,11 @@ func TestIntegrationReadmeSnippets(t *testing.T) {
 
 	// The README's send example, delivered straight to ingest instead of sendmail.
 	send := strings.TrimSpace(blocks["send"])
-	send = strings.Replace(send, "userdir send", bin+" send -from admin@tyumen.company.ru", 1)
-	send = strings.Replace(send, "| sendmail -t", "| "+bin+" ingest -config "+cfg, 1)
+	send = strings.Replace(send, "userdir send", bin+" send", 1)
+	if !strings.Contains(send, "| sendmail -t -f ") {
+		t.Fatalf("README send example does not set the envelope sender with sendmail -t -f:\n%s", send)
+	}
+	send = strings.Replace(send, "| sendmail -t -f ", "| "+bin+" ingest -config "+cfg+" -sender ", 1)
 	if res := runCmd(t, nil, nil, "sh", "-c", send); res.code != 0 {
 		t.Fatalf("README send example: %s", res)
 	}

@@ -26,6 +26,8 @@ import (
 type conn struct {
 	srv  *Server
 	peer netip.Addr
+	key  string // addrKey(peer)
+	held int    // bytes of a large request taken from srv.frames (reading goroutine only)
 	ctx  context.Context
 	stop context.CancelFunc
 	sess atomic.Pointer[directory.Session]
@@ -46,11 +48,12 @@ type conn struct {
 const (
 	writeTimeout     = 30 * time.Second
 	handshakeTimeout = 10 * time.Second
+	frameTimeout     = 30 * time.Second // the rest of a started request must arrive within
 	flushAt          = 64 << 10
 )
 
 func newConn(s *Server, nc net.Conn, peer netip.Addr) *conn {
-	c := &conn{srv: s, nc: nc, peer: peer, inflight: make(map[int64]context.CancelFunc), done: make(chan struct{})}
+	c := &conn{srv: s, nc: nc, peer: peer, key: addrKey(peer), inflight: make(map[int64]context.CancelFunc), done: make(chan struct{})}
 	c.ctx, c.stop = context.WithCancel(context.Background())
 	c.br = readers.Get().(*bufio.Reader)
 	c.br.Reset(nc)
@@ -66,8 +69,39 @@ func (c *conn) serve() {
 	<-c.done
 	c.wg.Wait()
 	c.close()
+	c.release()
+}
+
+// release returns the connection's read buffer to the pool.
+func (c *conn) release() {
 	c.br.Reset(nil)
 	readers.Put(c.br)
+}
+
+// reserve takes n bytes of a large request from the address's budget.
+func (c *conn) reserve(n int) bool {
+	c.releaseFrame()
+	if !c.srv.frames.take(c.key, n) {
+		return false
+	}
+	c.held = n
+	return true
+}
+
+// partial gives the rest of a started request frameTimeout to arrive.
+func (c *conn) partial() {
+	c.setReadDeadline(time.Now().Add(min(frameTimeout, c.srv.opts.IdleTimeout)))
+}
+
+// releaseFrame gives back what a large request took, with its buffer.
+func (c *conn) releaseFrame() {
+	if c.held > 0 {
+		c.srv.frames.give(c.key, c.held)
+		c.held = 0
+	}
+	if cap(c.buf) > smallFrame {
+		c.buf = nil
+	}
 }
 
 // readers are the connections' read buffers: requests are small, and a
@@ -92,8 +126,9 @@ const (
 func (c *conn) readLoop() {
 	for !c.stopping.Load() {
 		c.setReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
-		frame, err := readFrame(c.br, c.buf)
+		frame, err := readFrame(c.br, c.buf, c)
 		if err != nil {
+			c.releaseFrame()
 			if c.readFailed(err) {
 				break
 			}
@@ -109,6 +144,9 @@ func (c *conn) readLoop() {
 				break
 			}
 			n = c.dispatch(req, start)
+		}
+		if n != handedOff {
+			c.releaseFrame()
 		}
 		switch n {
 		case handedOff:
@@ -127,16 +165,22 @@ func (c *conn) readFailed(err error) bool {
 	switch {
 	case errors.Is(err, errMalformed):
 		c.disconnect(err)
+	case errors.Is(err, errFrameBudget):
+		c.srv.stats.FrameBudgetDisconnects.Add(1)
+		c.logger().Warn("closing connection: too much memory in partly received requests from this address")
 	case c.stopping.Load():
+		return true
 	case errors.As(err, &ne) && ne.Timeout():
 		if c.busy() {
 			return false
 		}
 		c.logger().Debug("closing idle connection")
+		return true
 	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
 	default:
 		c.logger().Debug("read", "err", err)
 	}
+	c.stop() // the client is gone: abandon its work
 	return true
 }
 
@@ -198,12 +242,13 @@ func (c *conn) dispatch(req *request, start time.Time) next {
 			c.fieldError(req, tag, start, err)
 			return keepReading
 		}
+		var memoKey string
 		if len(req.controls) == 0 {
-			if _, rest, ok := splitFrame(req.frame); ok {
-				c.srv.memo.put(rest, sreq)
+			if _, rest, ok := splitFrame(req.frame); ok && len(rest) <= maxMemoKey {
+				memoKey = string(rest)
 			}
 		}
-		return c.run(req.id, tag, start, func(ctx context.Context) { c.search(ctx, req.id, sreq, start) })
+		return c.run(req.id, tag, start, func(ctx context.Context) { c.search(ctx, req.id, sreq, memoKey, start) })
 	case opCompare:
 		creq, err := decodeCompare(req.body)
 		if err != nil {
@@ -232,10 +277,17 @@ func (c *conn) memoized(frame []byte, start time.Time) next {
 	if sreq == nil {
 		return notMemoized
 	}
-	return c.run(id, wire.AppSearchDone, start, func(ctx context.Context) { c.search(ctx, id, sreq, start) })
+	return c.run(id, wire.AppSearchDone, start, func(ctx context.Context) { c.search(ctx, id, sreq, "", start) })
 }
 
 func (c *conn) fieldError(req *request, tag byte, start time.Time, err error) {
+	var le *limitError
+	if errors.As(err, &le) {
+		c.srv.stats.RefusedOverLimits.Add(1)
+		c.logger().Info("request over a limit", "op", int(req.op), "err", err)
+		c.answer(req.id, tag, start, directory.Result{Code: directory.AdminLimitExceeded, Message: le.msg})
+		return
+	}
 	c.logger().Info("malformed request", "op", int(req.op), "err", err)
 	c.answer(req.id, tag, start, directory.Result{Code: directory.ProtocolError, Message: "malformed request"})
 }
@@ -257,6 +309,7 @@ func (c *conn) unsupportedCritical(op int, ctrls []control) (string, bool) {
 // handoffAfter, a new goroutine takes over reading, so that Abandon and
 // further requests are read meanwhile, and this one ends with fn.
 func (c *conn) run(id int64, tag byte, start time.Time, fn func(context.Context)) next {
+	c.releaseFrame() // fn uses only the decoded request
 	c.mu.Lock()
 	if len(c.inflight) >= c.srv.opts.MaxOutstanding {
 		c.mu.Unlock()

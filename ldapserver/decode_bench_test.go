@@ -47,7 +47,7 @@ func BenchmarkDecodeSearch(b *testing.B) {
 		req, _ := decodeMessage(frame)
 		s, _ := decodeSearch(req)
 		_, rest, _ := splitFrame(frame)
-		m.put(rest, s)
+		m.put(string(rest), s)
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			_, rest, ok := splitFrame(frame)

@@ -1,6 +1,8 @@
 package ldapserver
 
 import (
+	"fmt"
+
 	ber "github.com/go-asn1-ber/asn1-ber"
 
 	"userdir/directory"
@@ -52,6 +54,44 @@ var ignoredControls = map[string]bool{
 	"2.16.840.1.113730.3.4.2": true, // ManageDsaIT: there are no referrals
 }
 
+// Caps on one search request, so that no request can make the server sort
+// on a thousand keys or select a thousand attributes for every match
+// (README "Design notes"). A request over them gets adminLimitExceeded (11).
+// Real clients send one sort key, a dozen attributes and some 30 filter
+// items (Thunderbird's two-word search).
+const (
+	maxSortKeys    = 4
+	maxAttributes  = 64
+	maxFilterItems = 512
+)
+
+// limitError is a well-formed request over a cap: adminLimitExceeded.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+// filterItems counts the items of f, stopping past limit.
+func filterItems(f schema.Filter, limit int) int {
+	n := 1
+	switch f := f.(type) {
+	case schema.And:
+		for _, c := range f {
+			if n += filterItems(c, limit-n); n > limit {
+				break
+			}
+		}
+	case schema.Or:
+		for _, c := range f {
+			if n += filterItems(c, limit-n); n > limit {
+				break
+			}
+		}
+	case schema.Not:
+		n += filterItems(f.Filter, limit-n)
+	}
+	return n
+}
+
 func decodeSearch(req *request) (*directory.SearchRequest, error) {
 	p := req.body
 	if p.TagType != ber.TypeConstructed || len(p.Children) != 8 {
@@ -86,9 +126,15 @@ func decodeSearch(req *request) (*directory.SearchRequest, error) {
 	if s.Filter, err = schema.FilterFromPacket(c[6]); err != nil {
 		return nil, fieldErr("filter: %v", err)
 	}
+	if filterItems(s.Filter, maxFilterItems) > maxFilterItems {
+		return nil, &limitError{fmt.Sprintf("filter of more than %d items", maxFilterItems)}
+	}
 	s.FilterKey = searchFilterBytes(req.frame)
 	if !isSequence(c[7]) {
 		return nil, fieldErr("attributes is not a SEQUENCE")
+	}
+	if len(c[7].Children) > maxAttributes {
+		return nil, &limitError{fmt.Sprintf("more than %d attributes requested", maxAttributes)}
 	}
 	for _, a := range c[7].Children {
 		name, err := str(a, ber.ClassUniversal, ber.TagOctetString)
@@ -143,6 +189,9 @@ func decodePaging(s *directory.SearchRequest, v *ber.Packet, critical bool) erro
 func decodeSort(s *directory.SearchRequest, v *ber.Packet, critical bool) error {
 	if len(v.Children) == 0 {
 		return fieldErr("sort: no keys")
+	}
+	if len(v.Children) > maxSortKeys {
+		return &limitError{fmt.Sprintf("more than %d sort keys", maxSortKeys)}
 	}
 	sort := &directory.Sort{Critical: critical}
 	for _, k := range v.Children {

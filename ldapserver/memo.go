@@ -15,13 +15,24 @@ import (
 // decoded form. Only searches without controls are memoized (controls
 // carry cookies that never repeat).
 type requestMemo struct {
-	mu sync.RWMutex
-	m  map[string]*directory.SearchRequest
+	mu    sync.RWMutex
+	m     map[string]*directory.SearchRequest
+	bytes int // cost of the entries in m
 }
 
-// maxMemo bounds the memo: some 8 MB. When it is full a random entry
-// makes room, so frequent requests tend to stay.
-const maxMemo = 16384
+// The memo holds at most maxMemoBytes of requests, each costed at
+// memoCost (its key and an estimate of its decoded form); requests longer
+// than maxMemoKey are never memoized: no real client sends one, and a
+// flood of distinct large requests must not pin memory. It is filled only
+// with searches that passed the rate limit and the book policy, by the
+// connection after the search (see conn.search). When full, random entries
+// make room, so frequent requests tend to stay.
+const (
+	maxMemoBytes = 16 << 20
+	maxMemoKey   = 2 << 10
+)
+
+func memoCost(key string) int { return 4*len(key) + 512 }
 
 func (m *requestMemo) get(key []byte) *directory.SearchRequest {
 	m.mu.RLock()
@@ -29,19 +40,28 @@ func (m *requestMemo) get(key []byte) *directory.SearchRequest {
 	return m.m[string(key)]
 }
 
-func (m *requestMemo) put(key []byte, req *directory.SearchRequest) {
+func (m *requestMemo) put(key string, req *directory.SearchRequest) {
+	if len(key) > maxMemoKey {
+		return
+	}
+	cost := memoCost(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {
 		m.m = make(map[string]*directory.SearchRequest, 1024)
 	}
-	if len(m.m) >= maxMemo {
-		for k := range m.m { // map iteration starts at a random entry
-			delete(m.m, k)
+	if _, ok := m.m[key]; ok {
+		return
+	}
+	for k := range m.m { // map iteration starts at a random entry
+		if m.bytes+cost <= maxMemoBytes {
 			break
 		}
+		delete(m.m, k)
+		m.bytes -= memoCost(k)
 	}
-	m.m[string(key)] = req
+	m.m[key] = req
+	m.bytes += cost
 }
 
 // splitFrame splits an LDAPMessage frame into its messageID and the bytes

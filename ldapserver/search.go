@@ -34,8 +34,10 @@ func (w *searchWriter) SendEntry(dn, attrs []byte) error {
 }
 
 // search runs a search and writes its entries and SearchResultDone, unless
-// the request was abandoned meanwhile. start is when it was read.
-func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest, start time.Time) {
+// the request was abandoned meanwhile. A search that was answered (it
+// passed the rate limit and the policy) is memoized under memoKey, if set.
+// start is when it was read.
+func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest, memoKey string, start time.Time) {
 	bp := writerBufs.Get().(*[]byte)
 	w := &searchWriter{c: c, id: id, buf: (*bp)[:0]}
 	defer func() {
@@ -47,6 +49,9 @@ func (c *conn) search(ctx context.Context, id int64, req *directory.SearchReques
 	res := c.srv.opts.Backend.Search(ctx, c.sess.Load(), req, w)
 	if ctx.Err() != nil || w.err != nil {
 		return
+	}
+	if memoKey != "" && (res.Code == directory.Success || res.Code == directory.SizeLimitExceeded) {
+		c.srv.memo.put(memoKey, req)
 	}
 	w.buf = appendResponse(w.buf, id, wire.AppSearchDone, res.Result, nil, searchDoneControls(&res))
 	if c.write(w.buf) == nil {

@@ -17,6 +17,7 @@ import (
 	"userdir/config"
 	"userdir/directory"
 	"userdir/ldapserver/wire"
+	"userdir/schema"
 )
 
 // Backend is what the protocol layer needs from the directory core.
@@ -45,8 +46,15 @@ type Options struct {
 	// IdleTimeout closes a connection with no request in flight after this
 	// long without one; 0 means config.DefaultIdleTimeout (5 minutes).
 	IdleTimeout time.Duration
-	// MaxConns bounds open connections; 0 means config.DefaultMaxConns (1024).
+	// MaxConns bounds open connections; 0 means config.DefaultMaxConns
+	// (1024). The last sixteenth of them (at least one) is kept for
+	// clients whose address has the mta role, so that Postfix is never
+	// locked out.
 	MaxConns int
+	// MaxConnsPerAddress bounds the connections of one client address (an
+	// IPv4 address, an IPv6 /64); 0 means config.DefaultMaxConnsAddr (128). Clients whose address has
+	// the mta role are exempt.
+	MaxConnsPerAddress int
 	// MaxOutstanding bounds the requests in flight on one connection; 0 means 16.
 	MaxOutstanding int
 	Logger         *slog.Logger
@@ -64,8 +72,11 @@ type Server struct {
 	conns     map[*conn]struct{}
 	closing   bool
 	wg        sync.WaitGroup
-	slots     chan struct{}
+	open      int            // connections open (under mu)
+	perAddr   map[string]int // connections open per address key (under mu)
+	frames    frameBudget
 	memo      requestMemo
+	stats     Stats
 }
 
 func init() {
@@ -89,11 +100,15 @@ func New(o Options) (*Server, error) {
 	if o.MaxOutstanding <= 0 {
 		o.MaxOutstanding = 16
 	}
+	if o.MaxConnsPerAddress <= 0 {
+		o.MaxConnsPerAddress = config.DefaultMaxConnsAddr
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{opts: o, log: log, conns: make(map[*conn]struct{}), slots: make(chan struct{}, o.MaxConns)}, nil
+	return &Server{opts: o, log: log, conns: make(map[*conn]struct{}), perAddr: make(map[string]int),
+		frames: frameBudget{used: make(map[string]int)}}, nil
 }
 
 // Listen opens a listener for an ldap:// or ldaps:// URL and returns it;
@@ -153,7 +168,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 }
 
-// accept applies the allow list and the connection limit, then starts
+// accept applies the allow list and the connection limits, then starts
 // serving nc.
 func (s *Server) accept(nc net.Conn) {
 	peer := peerAddr(nc)
@@ -162,32 +177,66 @@ func (s *Server) accept(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	select {
-	case s.slots <- struct{}{}:
-	default:
-		s.log.Warn("connection refused: too many connections", "peer", peer, "max", s.opts.MaxConns)
-		nc.Close()
-		return
-	}
 	c := newConn(s, nc, peer)
+	key := addrKey(peer)
 	s.mu.Lock()
-	if s.closing {
+	if why := s.admit(c, key); why != "" {
 		s.mu.Unlock()
-		nc.Close()
-		<-s.slots
+		s.log.Debug("connection refused", "peer", peer, "why", why)
+		c.close()
+		c.release()
 		return
 	}
 	s.conns[c] = struct{}{}
+	s.open++
+	s.perAddr[key]++
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		defer func() { <-s.slots }()
 		c.serve()
 		s.mu.Lock()
 		delete(s.conns, c)
+		s.open--
+		if s.perAddr[key]--; s.perAddr[key] <= 0 {
+			delete(s.perAddr, key)
+		}
 		s.mu.Unlock()
 	}()
+}
+
+// admit decides, under s.mu, whether c may stay open, and says why not.
+// Clients whose address has the mta role may use the reserved slots and
+// have no per-address limit; everyone else is limited per address (an
+// IPv4 address, an IPv6 /64) and to MaxConns less the reserve.
+func (s *Server) admit(c *conn, key string) string {
+	mta := c.sess.Load().Role == schema.RoleMTA
+	reserve := max(s.opts.MaxConns/16, 1)
+	switch {
+	case s.closing:
+		return "shutting down"
+	case s.open >= s.opts.MaxConns:
+		s.stats.RefusedConnsFull.Add(1)
+		return "max_connections reached"
+	case mta:
+		return ""
+	case s.open >= s.opts.MaxConns-reserve:
+		s.stats.RefusedConnsFull.Add(1)
+		return "max_connections reached (the rest is kept for mta)"
+	case s.perAddr[key] >= s.opts.MaxConnsPerAddress:
+		s.stats.RefusedConnsPerAddress.Add(1)
+		return "max_connections_per_address reached"
+	}
+	return ""
+}
+
+// addrKey is what per-address limits count: an IPv4 address, an IPv6 /64.
+func addrKey(a netip.Addr) string {
+	if a.Is6() && !a.Is4In6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.Unmap().String()
 }
 
 func peerAddr(nc net.Conn) netip.Addr {

@@ -106,3 +106,28 @@ func FuzzEscapeValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStream checks that a Stream over any body finds the commands and
+// rejects that ParseCommands finds (within MaxNotes), never panics, and
+// gives only commands whose values meet the limits.
+func FuzzStream(f *testing.F) {
+	f.Add("_cmd=sync:type=mbox:force=1\n_cmd=insert:eml=a@b.ru;_cmd=delete:eml=c@xn--80aqeigdi5k.xn--p1ai\n")
+	f.Add("_cmd=insert:eml=a@b.ru:name=\x00\n_cmd=update:eml=" + strings.Repeat("a", 70) + "@b.ru\r\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		cmds, rejects, _ := ParseCommands(body)
+		s := NewStream(strings.NewReader(body), nil)
+		n := 0
+		for c, ok := s.Next(); ok; c, ok = s.Next() {
+			n++
+			for fl := range NumFields {
+				if why := checkValue(fl.Key(), c.Values[fl], true); why != "" {
+					t.Fatalf("command %+v passed with %s", c, why)
+				}
+			}
+		}
+		_, nRej := s.Rejects()
+		if n != len(cmds) || nRej != len(rejects) {
+			t.Fatalf("Stream: %d commands, %d rejects; ParseCommands: %d, %d", n, nRej, len(cmds), len(rejects))
+		}
+	})
+}

@@ -15,8 +15,11 @@ var ops = map[string]Op{
 
 // lineFields are the key=value fields of one command line, keys resolved.
 type lineFields struct {
+	bad      string // why a value is over the limits; "" when none is
 	cmd, eml string
 	hasEml   bool
+	force    string // force=: "1" releases a sync that the safety net would hold
+	hasForce bool
 	values   [NumFields]string
 	present  [NumFields]bool
 	hasCmd   bool
@@ -51,12 +54,17 @@ func parseLine(line string, scratch *[]string) (Command, []string, error) {
 
 // set records key=val, warning about unknown and repeated keys.
 func (f *lineFields) set(key, val string) {
+	if why := checkValue(key, val, key != "eml"); why != "" && f.bad == "" {
+		f.bad = why
+	}
 	var dup bool
 	switch key {
 	case "_cmd":
 		dup, f.cmd, f.hasCmd = f.hasCmd, val, true
 	case "eml":
 		dup, f.eml, f.hasEml = f.hasEml, val, true
+	case "force":
+		dup, f.force, f.hasForce = f.hasForce, val, true
 	default:
 		fld, ok := FieldByKey(key)
 		if !ok {
@@ -82,24 +90,30 @@ func (f *lineFields) command() (Command, error) {
 	if !ok {
 		return Command{}, reject("unknown _cmd %q", shorten(f.cmd, maxQuoted))
 	}
+	if f.bad != "" {
+		return Command{}, reject("%s", f.bad)
+	}
 	if err := f.checkKind(op); err != nil {
 		return Command{}, err
 	}
 	if op == OpSync {
-		return f.sync(), nil
+		return f.sync()
+	}
+	if f.hasForce {
+		f.warn("key %q is only for sync", "force")
 	}
 	if f.eml == "" {
 		return Command{}, reject("no eml")
 	}
-	if !validAddress(f.eml) {
-		return Command{}, reject("bad eml %q", shorten(f.eml, maxQuoted))
+	if why := checkAddress(f.eml); why != "" {
+		return Command{}, reject("%s", why)
 	}
 	for _, fld := range []Field{FieldAct, FieldVis} {
 		if v := f.values[fld]; v != "" && v != "0" && v != "1" {
 			return Command{}, reject("%s must be 1, 0 or empty, not %q", fld.Key(), shorten(v, maxQuoted))
 		}
 	}
-	cmd := Command{Op: op, Eml: strings.ToLower(f.eml)}
+	cmd := Command{Op: op, Eml: CanonicalAddress(f.eml)}
 	if op == OpDelete {
 		return cmd, nil
 	}
@@ -124,8 +138,11 @@ func (f *lineFields) checkKind(op Op) error {
 	return nil
 }
 
-// sync builds a sync command; every key but _cmd and type is ignored.
-func (f *lineFields) sync() Command {
+// sync builds a sync command; every key but _cmd, type and force is ignored.
+func (f *lineFields) sync() (Command, error) {
+	if f.hasForce && f.force != "0" && f.force != "1" {
+		return Command{}, reject("force must be 1 or 0, not %q", shorten(f.force, maxQuoted))
+	}
 	if f.hasEml {
 		f.warn("key %q is ignored on sync", "eml")
 	}
@@ -134,7 +151,7 @@ func (f *lineFields) sync() Command {
 			f.warn("key %q is ignored on sync", fld.Key())
 		}
 	}
-	return Command{Op: OpSync, Kind: f.values[FieldKind]}
+	return Command{Op: OpSync, Kind: f.values[FieldKind], Force: f.force == "1"}, nil
 }
 
 // checkDst validates and normalizes dst. It is dropped with a warning on

@@ -58,10 +58,13 @@ func ParseCommands(body string) (cmds []Command, rejects, warnings []LineNote) {
 
 // bodyParser collects the results of ParseCommands.
 type bodyParser struct {
-	first    bool     // no command line seen yet
-	syncKind string   // the kind synced, when the first command is a sync
+	first    bool   // no command line seen yet
+	place    int    // command segments seen
+	syncKind string // the kind synced, when the first command is a sync
+	check    func(*Command) string
 	fields   []string // scratch for splitFields
 	cmds     []Command
+	places   []int // the place of each of cmds among the command segments
 	rejects  []LineNote
 	warnings []LineNote
 }
@@ -70,9 +73,15 @@ type bodyParser struct {
 func (p *bodyParser) add(n int, seg string) {
 	first := p.first
 	p.first = false
+	p.place++
 	cmd, warns, err := parseLine(seg, &p.fields)
 	if err == nil {
 		err = p.checkSync(cmd, first)
+	}
+	if err == nil && p.check != nil && cmd.Op != OpSync {
+		if why := p.check(&cmd); why != "" {
+			err = reject("%s", why)
+		}
 	}
 	if err != nil {
 		p.rejects = append(p.rejects, note(n, reasonOf(err), seg))
@@ -86,6 +95,7 @@ func (p *bodyParser) add(n int, seg string) {
 	}
 	cmd.Line = n
 	p.cmds = append(p.cmds, cmd)
+	p.places = append(p.places, p.place)
 }
 
 // checkSync enforces the place of a sync and what may follow it.
@@ -133,7 +143,7 @@ func shorten(s string, max int) string {
 // white space and a byte order mark trimmed, does not start with "_cmd=";
 // else the pieces separated by a ';' that is followed by "_cmd=".
 func segments(line string) []string {
-	s := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "\uFEFF"))
+	s := trimLine(line)
 	if !isCmdStart(s) {
 		return nil
 	}
@@ -146,6 +156,11 @@ func segments(line string) []string {
 		}
 	}
 	return append(segs, strings.TrimSpace(s[start:]))
+}
+
+// trimLine trims white space and byte order marks around a line.
+func trimLine(line string) string {
+	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "\uFEFF"))
 }
 
 // isCmdStart reports whether s starts with the key _cmd (any case) and '='.

@@ -91,7 +91,15 @@ func TestParseLineRejects(t *testing.T) {
 		{"_cmd=insert:eml=a@b.ru.", "bad eml"},
 		{"_cmd=insert:eml=@b.ru", "bad eml"},
 		{`_cmd=insert:eml="a b"@c.ru`, "bad eml"},
-		{"_cmd=insert:eml=" + strings.Repeat("a", 250) + "@b.ru", "bad eml"},
+		{"_cmd=insert:eml=" + strings.Repeat("a", 60) + "@" + strings.Repeat("b.", 100) + "ru", "eml is 263 characters long, more than 254"},
+		{"_cmd=insert:eml=" + strings.Repeat("a", 250) + "@b.ru", "local part of eml is 250 characters long"},
+		// Limits (issue 8): NUL, oversize values, long local parts.
+		{"_cmd=insert:eml=a@b.ru:name=Iva\x00nov", "name holds the control character U+0000"},
+		{"_cmd=insert:eml=a@b.ru:name=Iva\x1bnov", "U+001B"},
+		{"_cmd=insert:eml=a@b.ru:post=" + strings.Repeat("я", 257), "post is 257 characters long, more than 256"},
+		{"_cmd=insert:eml=" + strings.Repeat("a", 65) + "@b.ru", "the local part of eml is 65 characters long, more than 64"},
+		{"_cmd=insert:eml=" + strings.Repeat("a", 240) + "@b.ru", "local part of eml is 240 characters long"},
+		{"_cmd=sync:type=mbox:force=yes", `force must be 1 or 0, not "yes"`},
 		{"_cmd=move:eml=a@b.ru", `unknown _cmd "move"`},
 		{"_cmd=:eml=a@b.ru", `unknown _cmd ""`},
 		{"_cmd=update:eml=a@b.ru:act=maybe", `act must be 1, 0 or empty, not "maybe"`},
@@ -270,6 +278,80 @@ func TestEscapeValue(t *testing.T) {
 		c, err := ParseLine("_cmd=update:eml=a@b.ru:post=" + EscapeValue(tt.in) + ":of=1")
 		if err != nil || c.Values[FieldPost] != tt.in || c.Values[FieldOf] != "1" {
 			t.Errorf("ParseLine of EscapeValue(%q): post %q of %q, %v", tt.in, c.Values[FieldPost], c.Values[FieldOf], err)
+		}
+	}
+}
+
+// TestParseLineLimitsAccept checks the edges of the limits that are allowed:
+// a tab, 256 characters, a 64-character local part.
+func TestParseLineLimitsAccept(t *testing.T) {
+	for _, line := range []string{
+		"_cmd=insert:eml=a@b.ru:name=Ivanov\tIvan",
+		"_cmd=insert:eml=a@b.ru:post=" + strings.Repeat("я", 256),
+		"_cmd=insert:eml=" + strings.Repeat("a", 64) + "@b.ru",
+	} {
+		if _, err := ParseLine(line); err != nil {
+			t.Errorf("ParseLine(%q): %v", line, err)
+		}
+	}
+}
+
+// TestCanonicalAddress checks that both spellings of an internationalized
+// domain give one address (issue 8), stored in Unicode.
+func TestCanonicalAddress(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ivanov@компания.рф", "ivanov@компания.рф"},
+		{"Ivanov@xn--80aqeigdi5k.xn--p1ai", "ivanov@компания.рф"},
+		{"IVANOV@КОМПАНИЯ.РФ", "ivanov@компания.рф"},
+		{"ivanov@company.ru", "ivanov@company.ru"},
+	}
+	for _, tt := range tests {
+		if got := CanonicalAddress(tt.in); got != tt.want {
+			t.Errorf("CanonicalAddress(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		c, err := ParseLine("_cmd=insert:eml=" + tt.in)
+		if err != nil || c.Eml != tt.want {
+			t.Errorf("ParseLine(eml=%q) = %q, %v; want %q", tt.in, c.Eml, err, tt.want)
+		}
+	}
+	if got := ASCIIAddress("ivanov@компания.рф"); got != "ivanov@xn--80aqeigdi5k.xn--p1ai" {
+		t.Errorf("ASCIIAddress = %q", got)
+	}
+}
+
+// TestParseSyncForce checks force=1 on a sync line.
+func TestParseSyncForce(t *testing.T) {
+	c, err := ParseLine("_cmd=sync:type=mbox:force=1")
+	if err != nil || !c.Force {
+		t.Fatalf("ParseLine(force=1) = %+v, %v; want Force", c, err)
+	}
+	if c, _ := ParseLine("_cmd=sync:type=mbox"); c.Force {
+		t.Fatalf("sync without force has Force")
+	}
+}
+
+// TestStreamMatchesParseCommands checks that a Stream finds the commands,
+// rejects and warnings of ParseCommands, and rejects an overlong line.
+func TestStreamMatchesParseCommands(t *testing.T) {
+	body := "hello\n_cmd=sync:type=mbox\n_cmd=insert:eml=a@b.ru:zz=1\n_cmd=delete:eml=c@d.ru\n" +
+		"_cmd=insert:eml=x@y.ru;_cmd=insert:eml=z@y.ru\n_cmd=insert:eml=" + strings.Repeat("q", 70<<10) + "\n"
+	wantCmds, wantRej, wantWarn := ParseCommands(body)
+	s := NewStream(strings.NewReader(body), nil)
+	var cmds []Command
+	for c, ok := s.Next(); ok; c, ok = s.Next() {
+		cmds = append(cmds, c)
+	}
+	rej, nRej := s.Rejects()
+	warn, nWarn := s.Warnings()
+	if len(cmds) != len(wantCmds) || nWarn != len(wantWarn) || len(warn) != nWarn {
+		t.Fatalf("Stream: %d commands, %d warnings; ParseCommands: %d, %d", len(cmds), nWarn, len(wantCmds), len(wantWarn))
+	}
+	if nRej != len(wantRej) || len(rej) != nRej || !strings.Contains(rej[nRej-1].Reason, "line longer than") {
+		t.Fatalf("Stream rejects %+v (%d), ParseCommands %+v", rej, nRej, wantRej)
+	}
+	for i := range cmds {
+		if cmds[i].Eml != wantCmds[i].Eml || cmds[i].Line != wantCmds[i].Line {
+			t.Errorf("command %d: %+v, want %+v", i, cmds[i], wantCmds[i])
 		}
 	}
 }

@@ -84,6 +84,7 @@ type Command struct {
 	Op      Op
 	Eml     string // lower-case addr-spec
 	Kind    string // OpSync only: KindMailbox or KindAlias
+	Force   bool   // OpSync only: force=1, apply even what the sync safety net would hold
 	Values  [NumFields]string
 	Present [NumFields]bool
 	Line    int // 1-based line number in the decoded body

@@ -7,7 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/charset"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // DefaultCharset is the charset of undeclared non-UTF-8 bodies when the
@@ -40,6 +43,11 @@ func decodeText(raw []byte, declared, fallback string) string {
 			return s
 		}
 	}
+	if enc := bomEncoding(raw); enc != nil {
+		if out, err := enc.NewDecoder().Bytes(raw); err == nil {
+			return strings.ToValidUTF8(string(out), "\uFFFD")
+		}
+	}
 	if utf8.Valid(raw) {
 		return string(raw)
 	}
@@ -51,6 +59,24 @@ func decodeText(raw []byte, declared, fallback string) string {
 	}
 	s, _ := convert(raw, DefaultCharset)
 	return s
+}
+
+// bomEncoding returns the UTF-16 or UTF-32 encoding whose byte order mark
+// starts raw, or nil: a byte order mark without a declared charset is
+// honoured (docs/protocol.md). The decoder drops the mark. UTF-32 is tested first: its little-endian
+// mark starts with UTF-16's.
+func bomEncoding(raw []byte) encoding.Encoding {
+	switch {
+	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE, 0, 0}):
+		return utf32.UTF32(utf32.LittleEndian, utf32.ExpectBOM)
+	case bytes.HasPrefix(raw, []byte{0, 0, 0xFE, 0xFF}):
+		return utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)
+	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}):
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
+		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	}
+	return nil
 }
 
 // isASCIIName reports whether name is a label of US-ASCII, which old

@@ -47,6 +47,7 @@ type Mail struct {
 	Size      int64     // bytes read, including any mbox From_ line
 
 	DateHeader string // the raw Date: value, trimmed; names a message without Message-ID
+	damaged    string // set by Body: why the body did not decode cleanly
 	header     message.Header
 	raw        []byte // the bytes read, less any From_ line
 	body       []byte // the raw body after the header, within raw
@@ -124,6 +125,10 @@ func skipFromLine(raw []byte) []byte {
 	return nil
 }
 
+// Damaged says why the body that Body returned did not decode cleanly, or
+// "" when it did.
+func (m *Mail) Damaged() string { return m.damaged }
+
 // Body returns the message's text: the first text/plain part (the whole
 // message when it is not multipart), with its transfer encoding undone,
 // converted to UTF-8 and with LF line ends, and unwrapped when it is
@@ -142,6 +147,7 @@ func (m *Mail) Body(defaultCharset string) (string, error) {
 	if p == nil {
 		return "", nil
 	}
+	m.damaged = p.damaged
 	text := decodeText(p.raw, p.params["charset"], defaultCharset)
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.TrimPrefix(text, "\uFEFF")
@@ -154,8 +160,9 @@ func (m *Mail) Body(defaultCharset string) (string, error) {
 // plainPart is a text/plain part: its bytes after the transfer decoding,
 // still in its own charset, and its Content-Type parameters.
 type plainPart struct {
-	raw    []byte
-	params map[string]string
+	raw     []byte
+	params  map[string]string
+	damaged string // why the transfer decoding stopped early; "" when it did not
 }
 
 // findPlain returns the first text/plain part of the entity with header h
@@ -182,11 +189,11 @@ func findPlain(h message.Header, body io.Reader, depth int) (*plainPart, error) 
 			}
 		}
 	case mediaType == "text/plain":
-		raw, err := transferDecode(h, body)
+		raw, damaged, err := transferDecode(h, body)
 		if err != nil {
 			return nil, err
 		}
-		return &plainPart{raw: raw, params: params}, nil
+		return &plainPart{raw: raw, params: params, damaged: damaged}, nil
 	}
 	return nil, nil
 }
@@ -209,21 +216,27 @@ func contentType(h message.Header) (string, map[string]string) {
 // charset alone: go-message decodes the transfer encoding of an entity
 // whose header has no Content-Type, and converts nothing else. An unknown
 // transfer encoding leaves the bytes as they are. Base64 that turns into
-// garbage (a relay appending a plain-text disclaimer) keeps what decoded.
-func transferDecode(h message.Header, body io.Reader) ([]byte, error) {
+// garbage (a relay appending a plain-text disclaimer, or a body cut short)
+// keeps what decoded, and says so in damaged: a sync so damaged is held.
+func transferDecode(h message.Header, body io.Reader) ([]byte, string, error) {
 	bare := h.Copy()
 	bare.Del("Content-Type")
 	e, _ := message.New(bare, body) // its only error is an unknown encoding: raw bytes
 	raw, err := io.ReadAll(e.Body)
 	var corrupt base64.CorruptInputError
 	if errors.As(err, &corrupt) {
-		return raw, nil
+		return raw, fmt.Sprintf("base64 breaks at byte %d of the body; %d bytes decoded before it", int64(corrupt), len(raw)), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("decode %s body: %w", h.Get("Content-Transfer-Encoding"), err)
+		return nil, "", fmt.Errorf("decode %s body: %w", h.Get("Content-Transfer-Encoding"), err)
 	}
-	return raw, nil
+	return raw, "", nil
 }
 
 // Raw returns the bytes of the message as read, less any mbox From_ line.
 func (m *Mail) Raw() []byte { return m.raw }
+
+// DropRaw forgets the bytes of the message, once Body has decoded what is
+// needed of them, so that a large message is not held twice; Raw and Body
+// return nothing afterwards.
+func (m *Mail) DropRaw() { m.raw, m.body = nil, nil }

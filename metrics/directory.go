@@ -1,20 +1,25 @@
 package metrics
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"userdir/directory"
+	"userdir/ldapserver"
 )
 
-// Directory collects a directory's statistics at each scrape: the
-// snapshot's entries, age and build time, refused searches, failed binds,
-// and the open connections.
+// Directory collects a directory's and its LDAP server's counters at each
+// scrape: the snapshot's entries, age and build time, refused searches,
+// failed and throttled binds, refused connections, and open connections.
 type Directory struct {
-	// Stats returns the directory's statistics; OpenConns the number of
-	// open LDAP connections (nil: not reported). Now is the clock (nil: time.Now).
-	Stats     func() directory.Stats
+	// Stats and Snapshot read the directory; Server the LDAP server's
+	// counters and OpenConns its open connections (nil: not reported).
+	// Now is the clock (nil: time.Now).
+	Stats     func() *directory.Stats
+	Snapshot  func() directory.SnapshotStats
+	Server    func() *ldapserver.Stats
 	OpenConns func() int
 	Now       func() time.Time
 }
@@ -31,15 +36,26 @@ var (
 	descRefused = prometheus.NewDesc("userdir_ldap_searches_refused_total",
 		"Anonymous searches refused, by reason: unselective (the filter could list the book), rate (the per-address rate limit), budget (the disclosure budget).",
 		[]string{"reason"}, nil)
+	descExhausted = prometheus.NewDesc("userdir_ldap_budget_exhausted_total",
+		"Times a network or account ran out of its disclosure budget (once per key and 24 hours).", nil, nil)
 	descBindFailures = prometheus.NewDesc("userdir_ldap_bind_failures_total",
 		"Simple binds refused with invalidCredentials.", nil, nil)
+	descBindThrottled = prometheus.NewDesc("userdir_ldap_binds_throttled_total",
+		"Binds answered busy without a password check after too many failures.", nil, nil)
+	descConnsRefused = prometheus.NewDesc("userdir_ldap_connections_refused_total",
+		"Connections closed at accept, by reason: per_address (max_connections_per_address), full (max_connections).",
+		[]string{"reason"}, nil)
+	descOverLimits = prometheus.NewDesc("userdir_ldap_requests_over_limits_total",
+		"Requests refused for exceeding a bound (sort keys, attributes, filter items) and connections cut for their partial frames.",
+		[]string{"reason"}, nil)
 	descConns = prometheus.NewDesc("userdir_ldap_connections_open",
 		"LDAP client connections open now.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (d *Directory) Describe(ch chan<- *prometheus.Desc) {
-	for _, desc := range []*prometheus.Desc{descEntries, descAge, descBuild, descBuilt, descRefused, descBindFailures, descConns} {
+	for _, desc := range []*prometheus.Desc{descEntries, descAge, descBuild, descBuilt, descRefused, descExhausted,
+		descBindFailures, descBindThrottled, descConnsRefused, descOverLimits, descConns} {
 		ch <- desc
 	}
 }
@@ -50,21 +66,35 @@ func (d *Directory) Collect(ch chan<- prometheus.Metric) {
 	if d.Now != nil {
 		now = d.Now
 	}
-	s := d.Stats()
 	gauge := func(desc *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, labels...)
 	}
-	count := func(desc *prometheus.Desc, v uint64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, float64(v), labels...)
+	count := func(desc *prometheus.Desc, v *atomic.Uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, float64(v.Load()), labels...)
 	}
-	gauge(descEntries, float64(s.Entries))
-	gauge(descAge, max(now().Sub(s.Current).Seconds(), 0))
-	gauge(descBuild, s.BuildTime.Seconds())
-	gauge(descBuilt, float64(s.Built.UnixNano())/1e9)
-	count(descRefused, s.RefusedUnselective, "unselective")
-	count(descRefused, s.RefusedRate, "rate")
-	count(descRefused, s.RefusedBudget, "budget")
-	count(descBindFailures, s.BindFailures)
+	if d.Snapshot != nil {
+		s := d.Snapshot()
+		gauge(descEntries, float64(s.Entries))
+		gauge(descAge, max(now().Sub(s.Current).Seconds(), 0))
+		gauge(descBuild, s.BuildTime.Seconds())
+		gauge(descBuilt, float64(s.Built.UnixNano())/1e9)
+	}
+	if d.Stats != nil {
+		s := d.Stats()
+		count(descRefused, &s.RefusedUnselective, "unselective")
+		count(descRefused, &s.RefusedRate, "rate")
+		count(descRefused, &s.RefusedBudget, "budget")
+		count(descExhausted, &s.BudgetExhausted)
+		count(descBindFailures, &s.BindFailures)
+		count(descBindThrottled, &s.BindThrottled)
+	}
+	if d.Server != nil {
+		s := d.Server()
+		count(descConnsRefused, &s.RefusedConnsPerAddress, "per_address")
+		count(descConnsRefused, &s.RefusedConnsFull, "full")
+		count(descOverLimits, &s.RefusedOverLimits, "request")
+		count(descOverLimits, &s.FrameBudgetDisconnects, "partial_frames")
+	}
 	if d.OpenConns != nil {
 		gauge(descConns, float64(d.OpenConns()))
 	}

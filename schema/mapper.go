@@ -224,6 +224,9 @@ func (m *Mapper) personAttrs(r *store.Record, dv *division) []Attr {
 	v := &r.Values
 	name := strings.TrimSpace(v[mailcmd.FieldName])
 	sn, given := SplitName(name, m.nameOrder)
+	if r.Kind() == mailcmd.KindAlias { // "Отдел продаж" is no person's name: not split
+		sn, given = name, ""
+	}
 	cn := name
 	if name == "" {
 		local, _, _ := strings.Cut(r.Eml, "@")

@@ -68,6 +68,11 @@ func TestMapperEntry(t *testing.T) {
 				"objectClass": personOC, "cn": {"info"}, "sn": {"info"}, "mail": {"info@company.ru"},
 				"o": {"Тюмень"}, "mailHost": {"mx.tyumen.company.ru"}, "userdirKind": {"alias"},
 			}},
+		{"alias with a name is not split", "", rec(t, "tyumen", "sales@company.ru", "type", "alias", "name", "Отдел продаж", "dst", "a@company.ru"),
+			map[string][]string{
+				"objectClass": personOC, "cn": {"Отдел продаж"}, "sn": {"Отдел продаж"}, "displayName": {"Отдел продаж"},
+				"mail": {"sales@company.ru"}, "o": {"Тюмень"}, "mailHost": {"mx.tyumen.company.ru"}, "userdirKind": {"alias"},
+			}},
 	}
 	for _, tt := range tests {
 		m := newTestMapper(t, tt.order)
@@ -261,7 +266,7 @@ func TestRolesSeePersons(t *testing.T) {
 	}{
 		{"ivanov@company.ru", true, true, true},
 		{"sidorova@company.ru", false, false, true}, // vis=0
-		{"info@company.ru", false, false, true},     // alias
+		{"info@company.ru", true, true, true},       // alias: visible like a mailbox
 	}
 	for _, tt := range tests {
 		e := byMail[tt.mail]

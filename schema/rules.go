@@ -98,7 +98,7 @@ var (
 	RuleTimeOrder        = &MatchingRule{OID: "2.5.13.28", Name: "generalizedTimeOrderingMatch", Normalize: normalizeTime, Compare: strings.Compare}
 	RuleOIDFirst         = &MatchingRule{OID: "2.5.13.30", Name: "objectIdentifierFirstComponentMatch", Normalize: normalizeOIDFirst}
 	RuleCaseExactIA5     = &MatchingRule{OID: "1.3.6.1.4.1.1466.109.114.1", Name: "caseExactIA5Match", Normalize: normalizeExactIA5}
-	RuleCaseIgnoreIA5    = &MatchingRule{OID: "1.3.6.1.4.1.1466.109.114.2", Name: "caseIgnoreIA5Match", Normalize: prepText}
+	RuleCaseIgnoreIA5    = &MatchingRule{OID: "1.3.6.1.4.1.1466.109.114.2", Name: "caseIgnoreIA5Match", Normalize: prepIA5}
 	RuleCaseIgnoreIA5Sub = &MatchingRule{OID: "1.3.6.1.4.1.1466.109.114.3", Name: "caseIgnoreIA5SubstringsMatch", Normalize: prepText}
 	RuleUUID             = &MatchingRule{OID: "1.3.6.1.1.16.2", Name: "UUIDMatch", Normalize: normalizeUUID}
 	RuleUUIDOrder        = &MatchingRule{OID: "1.3.6.1.1.16.3", Name: "UUIDOrderingMatch", Normalize: normalizeUUID, Compare: strings.Compare}

@@ -285,3 +285,14 @@ func TestPrepTextFastPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestIA5FindsBothIDNSpellings checks that mail matches an internationalized
+// address by its Unicode and its punycode spelling (issue 8).
+func TestIA5FindsBothIDNSpellings(t *testing.T) {
+	stored, _ := RuleCaseIgnoreIA5.Normalize("ivanov@компания.рф")
+	for _, v := range []string{"ivanov@компания.рф", "IVANOV@xn--80aqeigdi5k.xn--p1ai", "Ivanov@КОМПАНИЯ.РФ"} {
+		if got, ok := RuleCaseIgnoreIA5.Normalize(v); !ok || got != stored {
+			t.Errorf("caseIgnoreIA5Match(%q) = %q, want %q", v, got, stored)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"userdir/mailcmd"
 )
 
 // foldPool holds Unicode full case folders: a cases.Caser keeps state and
@@ -218,4 +220,16 @@ func alnumOnly(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// prepIA5 is prepText for caseIgnoreIA5Match, with one addition: an
+// address whose domain is written in punycode (ivanov@xn--80aqeigdi5k.xn--p1ai)
+// is first turned into the Unicode spelling the store keeps
+// (ivanov@компания.рф, see mailcmd.CanonicalAddress), so that a filter or a
+// DN finds an internationalized address by either spelling.
+func prepIA5(v string) (string, bool) {
+	if strings.Contains(v, "@") && strings.Contains(strings.ToLower(v), "xn--") {
+		v = mailcmd.CanonicalAddress(v)
+	}
+	return prepText(v)
 }

@@ -11,7 +11,7 @@ import (
 // TestApplyCommandPure checks the in-memory rules of apply.go on one record,
 // including the stamps they leave.
 func TestApplyCommandPure(t *testing.T) {
-	noFloor := func(string) int64 { return 0 }
+	noFloor := func(string) version { return version{} }
 	mbox8 := floorAt(mailcmd.KindMailbox, 8)
 	tests := []struct {
 		name      string
@@ -51,7 +51,7 @@ func TestApplyCommandPure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.start
-			if !applyCommand(&r, &tt.cmd, tt.stamp, tt.floor) {
+			if !applyCommand(&r, &tt.cmd, version{tt.stamp, 1}, tt.floor) {
 				t.Fatalf("applyCommand(%s) = false", tt.cmd.Op)
 			}
 			if got := state(&r.Record); got != tt.wantState {
@@ -70,10 +70,10 @@ func TestApplyCommandPure(t *testing.T) {
 func TestFloorDeleteIdempotent(t *testing.T) {
 	r := rec(3, "+", mailcmd.KindMailbox, "gor=1", "name=A")
 	r.Stamps[mailcmd.FieldName] = 9
-	floorDelete(&r.Record, 8)
+	floorDelete(&r.Record, version{8, 0})
 	once := r
-	floorDelete(&r.Record, 8)
-	floorDelete(&r.Record, 5)
+	floorDelete(&r.Record, version{8, 0})
+	floorDelete(&r.Record, version{5, 0})
 	if !sameState(&once, &r) {
 		t.Errorf("after a second floorDelete: %+v, want %+v", r, once)
 	}
@@ -86,7 +86,7 @@ func TestFloorDeleteIdempotent(t *testing.T) {
 func TestApplyCommandSync(t *testing.T) {
 	var r row
 	c := syncOf(mailcmd.KindMailbox)
-	if applyCommand(&r, &c, 1, nil) {
+	if applyCommand(&r, &c, version{1, 0}, nil) {
 		t.Error("applyCommand(sync) = true, want false")
 	}
 	if r.ExistsStamp != 0 || r.Exists {
@@ -113,24 +113,26 @@ func rec(s int64, exists, kind string, kv ...string) row {
 func updated(s int64, kv ...string) row {
 	var r row
 	c := upd("x", kv...)
-	applyCommand(&r, &c, s, nil)
+	applyCommand(&r, &c, version{s, 0}, nil)
 	return r
 }
 
 func floorAt(kind string, s int64) floors {
-	return func(k string) int64 {
+	return func(k string) version {
 		if k == kind {
-			return s
+			return version{s, 0}
 		}
-		return 0
+		return version{}
 	}
 }
 
 // event is one step in FuzzRulesCommute: a command, or a sync of one kind
-// that lists the record or not.
+// that lists the record or not. Events come in pairs with one stamp (equal
+// Dates) and distinct ties; a sync's floor is just below its own insert.
 type event struct {
 	cmd    mailcmd.Command
 	stamp  int64
+	tie    int64
 	sync   string // kind synced; "" for a command
 	listed bool
 }
@@ -144,7 +146,7 @@ func decodeEvents(data []byte) (kind string, evs []event) {
 	}
 	for i := 1; i+1 < len(data) && len(evs) < 16; i += 2 {
 		op, arg := data[i], data[i+1]
-		e := event{stamp: int64(len(evs)+1) * 10}
+		e := event{stamp: int64(len(evs)/2+1) * 10, tie: int64(len(evs)+1) * 2}
 		vals := []string{"type=" + kind, fmt.Sprintf("gor=%d", arg&3)}
 		if arg&4 != 0 {
 			vals = append(vals, fmt.Sprintf("name=%d", arg>>4))
@@ -174,18 +176,21 @@ func decodeEvents(data []byte) (kind string, evs []event) {
 // play applies evs in the order given by idx, as the store would.
 func play(evs []event, idx []int) row {
 	var r row
-	fl := map[string]int64{}
-	floor := func(k string) int64 { return fl[k] }
+	fl := map[string]version{}
+	floor := func(k string) version { return fl[k] }
 	for _, i := range idx {
 		e := evs[i]
+		cv := version{e.stamp, e.tie + 1}
 		if e.sync == "" {
-			applyCommand(&r, &e.cmd, e.stamp, floor)
+			applyCommand(&r, &e.cmd, cv, floor)
 			continue
 		}
-		if e.listed {
-			applyCommand(&r, &e.cmd, e.stamp, floor)
+		if fv := (version{e.stamp, e.tie}); fv.after(fl[e.sync]) {
+			fl[e.sync] = fv
 		}
-		fl[e.sync] = max(fl[e.sync], e.stamp)
+		if e.listed {
+			applyCommand(&r, &e.cmd, cv, floor)
+		}
 		applyFloor(&r, floor)
 	}
 	return r

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -12,10 +13,13 @@ import (
 )
 
 // TestConvergence applies one random stream of messages to a store in
-// arrival order, and the same stream shuffled with duplicates to another:
-// both must end with identical records (values, existence and stamps), and
-// their visible state must equal a plain model that applies the messages
-// in Date order.
+// arrival order, and the same stream shuffled with duplicates to another.
+// Stamps come in pairs (equal Dates), syncs meet the safety net, and
+// divisions share addresses (conflicts). A held sync is a lost message: each
+// store must equal a fresh store given the stream less the syncs it held,
+// shuffled, and the visible state of each must equal a plain model that
+// applies that stream in version order and then picks each address's
+// entry. When both held the same syncs, the two stores must be identical.
 func TestConvergence(t *testing.T) {
 	seeds := []uint64{1, 2, 3, 20250301}
 	if testing.Short() {
@@ -27,27 +31,89 @@ func TestConvergence(t *testing.T) {
 			shuffled, dups := shuffleWithDuplicates(stream, seed)
 
 			inOrder := MustOpen(t, Options{})
-			for _, m := range stream {
-				if res := mustApply(t, inOrder, m); res.Outcome != OutcomeApplied {
-					t.Fatalf("Apply(%s) = %s, want applied", m.MessageID, res.Outcome)
-				}
-			}
+			heldA, _ := applyAll(t, inOrder, stream)
 			reordered := MustOpen(t, Options{})
-			gotDups := 0
-			for _, m := range shuffled {
-				if mustApply(t, reordered, m).Outcome == OutcomeDuplicate {
-					gotDups++
-				}
+			heldB, repeats := applyAll(t, reordered, shuffled)
+			if repeats != dups {
+				t.Errorf("%d duplicates reported, want %d", repeats, dups)
 			}
-			if gotDups != dups {
-				t.Errorf("%d duplicates reported, want %d", gotDups, dups)
+			if len(heldA)+len(heldB) == 0 {
+				t.Errorf("no sync held: the stream does not exercise the safety net")
 			}
-
 			a, b := mustRecords(t, inOrder), mustRecords(t, reordered)
-			compareStores(t, a, b)
-			compareModel(t, a, runModel(stream))
+			for _, c := range []struct {
+				name string
+				recs []Record
+				held map[string]bool
+			}{{"in order", a, heldA}, {"reordered", b, heldB}} {
+				kept := withoutHeld(stream, c.held)
+				replay := MustOpen(t, Options{})
+				again, _ := shuffleWithDuplicates(kept, seed+1)
+				applyAll(t, replay, again)
+				compareStores(t, c.recs, mustRecords(t, replay))
+				compareModel(t, c.recs, runModel(kept))
+			}
+			if maps.Equal(heldA, heldB) {
+				compareStores(t, a, b)
+			}
+			if conflicts(a) == 0 {
+				t.Errorf("no conflict between divisions: the stream does not exercise them")
+			}
 		})
 	}
+}
+
+// applyAll applies msgs in order and returns the Message-IDs held and
+// never applied (a copy of a held sync may apply later, the division having
+// changed meanwhile), and how many deliveries repeated an earlier one. A
+// copy of an applied message must be a duplicate.
+func applyAll(tb testing.TB, s *Store, msgs []*Message) (map[string]bool, int) {
+	tb.Helper()
+	held, applied := map[string]bool{}, map[string]bool{}
+	repeats := 0
+	for _, m := range msgs {
+		if held[m.MessageID] || applied[m.MessageID] {
+			repeats++
+		}
+		res := mustApply(tb, s, m)
+		if applied[m.MessageID] && res.Outcome != OutcomeDuplicate {
+			tb.Fatalf("Apply(%s) again = %s, want duplicate", m.MessageID, res.Outcome)
+		}
+		switch res.Outcome {
+		case OutcomeHeld:
+			held[m.MessageID] = true
+		case OutcomeApplied:
+			applied[m.MessageID] = true
+			delete(held, m.MessageID)
+		case OutcomeDuplicate:
+		default:
+			tb.Fatalf("Apply(%s) = %s", m.MessageID, res.Outcome)
+		}
+	}
+	return held, repeats
+}
+
+// withoutHeld returns the stream less the held messages, every sync in it
+// forced: the held ones are lost, and the rest must apply as they did.
+func withoutHeld(stream []*Message, held map[string]bool) []*Message {
+	var out []*Message
+	for _, m := range stream {
+		if !held[m.MessageID] {
+			c := *m
+			c.Force = true
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
+// conflicts counts the records that lost their address to another division.
+func conflicts(recs []Record) int {
+	n := 0
+	for i := range recs {
+		n += boolInt(recs[i].Conflict)
+	}
+	return n
 }
 
 // Stream generation.
@@ -83,7 +149,7 @@ func genStream(seed uint64, n int) []*Message {
 	out := make([]*Message, n)
 	for i := range n {
 		d := rng.IntN(len(convDivisions))
-		stamp := t0.Add(time.Duration(order[i])*time.Second + time.Duration(rng.IntN(1e9)))
+		stamp := t0.Add(time.Duration(order[i]/2) * time.Second) // pairs share a Date
 		out[i] = &Message{
 			Division:  convDivisions[d],
 			MessageID: fmt.Sprintf("<%d.%d@conv>", seed, i),
@@ -125,7 +191,8 @@ func genSync(rng *rand.Rand, addrs []int) []mailcmd.Command {
 	if rng.IntN(10) < 3 {
 		kind = mailcmd.KindAlias
 	}
-	cmds := []mailcmd.Command{{Op: mailcmd.OpSync, Kind: kind, Line: 1}}
+	cmds := []mailcmd.Command{syncNet(kind)}
+	cmds[0].Line = 1
 	for _, i := range addrs {
 		eml, k := convAddress(i)
 		if k == kind && rng.IntN(10) < 7 {
@@ -172,7 +239,7 @@ func shuffleWithDuplicates(stream []*Message, seed uint64) ([]*Message, int) {
 func runModel(stream []*Message) map[convergence.Key]*convergence.Record {
 	msgs := make([]convergence.Message, len(stream))
 	for i, m := range stream {
-		msgs[i] = convergence.Message{Division: m.Division, Stamp: m.Stamp, Commands: m.Commands}
+		msgs[i] = convergence.Message{Division: m.Division, Stamp: m.Stamp, Tie: Tie(m.MessageID, 0), Commands: m.Commands}
 	}
 	return convergence.Run(msgs)
 }
@@ -194,17 +261,20 @@ func compareStores(tb testing.TB, a, b []Record) {
 }
 
 // compareModel fails at the first record whose visible state differs from
-// the model's.
+// the model's; a record that loses its address to another division's is
+// visible as gone.
 func compareModel(tb testing.TB, recs []Record, model map[convergence.Key]*convergence.Record) {
 	tb.Helper()
+	winners := convergence.Winners(model)
 	live := 0
 	for i := range recs {
 		r := &recs[i]
-		m := model[convergence.Key{Division: r.Division, Eml: r.Eml}]
+		k := convergence.Key{Division: r.Division, Eml: r.Eml}
+		m := model[k]
 		if m == nil {
 			tb.Fatalf("store has %s/%s (%s), the model has no such record", r.Division, r.Eml, state(r))
 		}
-		want := state(&Record{Exists: m.Exists, Values: m.Values})
+		want := state(&Record{Exists: convergence.Shown(model, winners, k), Values: m.Values})
 		if got := state(r); got != want {
 			tb.Fatalf("%s/%s: store %q, model %q", r.Division, r.Eml, got, want)
 		}

@@ -104,7 +104,14 @@ func upd(eml string, kv ...string) mailcmd.Command {
 
 func del(eml string) mailcmd.Command { return mailcmd.Command{Op: mailcmd.OpDelete, Eml: eml} }
 
-func syncOf(kind string) mailcmd.Command { return mailcmd.Command{Op: mailcmd.OpSync, Kind: kind} }
+// syncOf returns a sync line with force=1: the rules tests check what a
+// sync does, not the safety net (see held_test.go).
+func syncOf(kind string) mailcmd.Command {
+	return mailcmd.Command{Op: mailcmd.OpSync, Kind: kind, Force: true}
+}
+
+// syncNet returns a sync line without force: the safety net applies.
+func syncNet(kind string) mailcmd.Command { return mailcmd.Command{Op: mailcmd.OpSync, Kind: kind} }
 
 // state is the visible state of a record: existence and non-empty values
 // as "key=value" in Field order, e.g. "+ name=A gor=1" or "-" for a tombstone.

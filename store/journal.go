@@ -23,6 +23,8 @@ type JournalEntry struct {
 	Applied   int
 	Rejected  int
 	Warnings  int
+	// WouldDelete is, for a sync, the records it deleted or (held) would have.
+	WouldDelete int
 	// Notes are the rejected lines, then the warned ones. Each Reason starts
 	// with NoteRejected or NoteWarning. At most 1,000 of each kind are kept.
 	Notes []mailcmd.LineNote
@@ -43,16 +45,17 @@ type journalRow struct {
 	reason                      string
 	size                        int64
 	applied, rejected, warnings int
+	wouldDelete                 int
 }
 
 // insertJournal writes j and its notes.
 func insertJournal(ctx context.Context, tx *sql.Tx, j *journalRow, rejects, warnings []mailcmd.LineNote) error {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO journal
-		(received, division, message_id, sender, stamp, outcome, reason, size, applied, rejected, warnings)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		(received, division, message_id, sender, stamp, outcome, reason, size, applied, rejected, warnings, would_delete)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		j.received, j.division, j.messageID, j.sender, j.stamp, string(j.outcome), j.reason,
-		j.size, j.applied, j.rejected, j.warnings).Scan(&id)
+		j.size, j.applied, j.rejected, j.warnings, j.wouldDelete).Scan(&id)
 	if err != nil {
 		return wrapErr("write journal", err)
 	}
@@ -104,7 +107,7 @@ func (s *Store) Journal(ctx context.Context, n int) ([]JournalEntry, error) {
 
 func readJournal(ctx context.Context, tx *sql.Tx, n int) ([]JournalEntry, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, received, division, message_id, sender, stamp,
-		outcome, reason, size, applied, rejected, warnings FROM journal ORDER BY id DESC LIMIT ?`, n)
+		outcome, reason, size, applied, rejected, warnings, would_delete FROM journal ORDER BY id DESC LIMIT ?`, n)
 	if err != nil {
 		return nil, wrapErr("query journal", err)
 	}
@@ -114,7 +117,7 @@ func readJournal(ctx context.Context, tx *sql.Tx, n int) ([]JournalEntry, error)
 		var e JournalEntry
 		var received, stamp int64
 		err := rows.Scan(&e.ID, &received, &e.Division, &e.MessageID, &e.Sender, &stamp,
-			&e.Outcome, &e.Reason, &e.Size, &e.Applied, &e.Rejected, &e.Warnings)
+			&e.Outcome, &e.Reason, &e.Size, &e.Applied, &e.Rejected, &e.Warnings, &e.WouldDelete)
 		if err != nil {
 			return nil, wrapErr("scan journal", err)
 		}

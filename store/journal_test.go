@@ -149,10 +149,57 @@ func TestStatus(t *testing.T) {
 	want := []DivisionStatus{
 		{Division: "a", Records: 4, Active: 3, Hidden: 1, Aliases: 1, Tombstones: 1, Messages: 2,
 			LastMessage: testNow.Add(time.Minute), RejectedLines: 2},
-		{Division: "b", Records: 1, Active: 1, Messages: 1, LastMessage: testNow},
+		// a and b hold x@c.ru at one version (both messages are m1 at
+		// stamp 1): a sorts first and wins, b's record is a conflict.
+		{Division: "b", Records: 1, Active: 1, Messages: 1, LastMessage: testNow, Conflicts: 1},
 		{Division: "c", Messages: 1, LastMessage: testNow},
 	}
 	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
 		t.Errorf("Status:\n got %s\nwant %s", g, w)
+	}
+}
+
+// TestJunkDoesNotEvictDuplicates is issue 8's "junk evicts the duplicate
+// check": 100,000 wrong-code messages used to push every applied
+// Message-ID out of the journal, so a redelivered message was applied
+// again. Ignored mail now has its own bounded retention. The junk rows are
+// written in one transaction, as Ignore would write them one at a time.
+func TestJunkDoesNotEvictDuplicates(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Options{})
+	mustApply(t, s, msg("a", "real@a", 1, ins("x@c.ru", "name=A")))
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO journal (received, message_id, sender, outcome, reason, size)
+		VALUES (?, ?, 'guess@junk', 'unknown-code', 'the subject is no division''s code', 100)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100_000 {
+		if _, err := st.ExecContext(ctx, testNow.UnixNano(), fmt.Sprintf("junk-%d@junk", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	// One more through Ignore runs the purges.
+	if err := s.Ignore(ctx, Ignored{Outcome: OutcomeUnknownCode, MessageID: "junk-last@junk", Received: testNow,
+		Sender: strings.Repeat("s", 10_000), Reason: "the subject is no division's code"}); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustApply(t, s, msg("a", "real@a", 1, ins("x@c.ru", "name=A"))); res.Outcome != OutcomeDuplicate {
+		t.Fatalf("redelivery after 100,000 junk messages: %s, want duplicate", res.Outcome)
+	}
+	var rows, longest int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), max(length(sender)) FROM journal WHERE outcome = 'unknown-code'`).Scan(&rows, &longest); err != nil {
+		t.Fatal(err)
+	}
+	if rows != journalKeepIgnored || longest > maxIgnoredField {
+		t.Errorf("ignored mail kept: %d rows, longest sender %d bytes; want %d rows, at most %d bytes",
+			rows, longest, journalKeepIgnored, maxIgnoredField)
 	}
 }

@@ -15,24 +15,70 @@ type Message struct {
 	Received  time.Time         // arrival time
 	Sender    string            // envelope sender or From, for the journal
 	Size      int64             // bytes of the message, for the journal
-	Commands  []mailcmd.Command // valid commands, in line order
+	Commands  []mailcmd.Command // valid commands, in line order; when nil, Body is parsed
 	Rejects   []mailcmd.LineNote
 	Warnings  []mailcmd.LineNote
+
+	// Body is the decoded text of the message. When Commands is nil its
+	// command lines are parsed while they are applied, in bounded batches
+	// (a mailcmd.Stream), and Rejects and Warnings are filled from it. A
+	// held sync keeps it, so that Release can apply it later.
+	Body string
+	// Check, when not nil, rejects a command line of Body for the reason it
+	// returns (a division's domains); see mailcmd.NewStream.
+	Check func(*mailcmd.Command) string
+	// Damaged says why the body did not decode cleanly ("" when it did):
+	// a sync so damaged is held.
+	Damaged string
+	// SyncMaxDelete is the most records a sync may delete before it is held.
+	SyncMaxDelete Limit
+	// Force applies a sync that the safety net would hold (userdir release).
+	Force bool
+}
+
+// Limit is a count, or a percentage of a division's live records of one
+// kind, with a floor: the division's sync_max_delete. The zero value is the
+// default, 10% and never fewer than 5.
+type Limit struct {
+	Count   int // an absolute count; used when Percent is 0
+	Percent int // a percentage of the live records
+	Min     int // the limit is never below Min (Percent only)
+}
+
+// DefaultSyncMaxDelete is the sync_max_delete of a division that sets none.
+var DefaultSyncMaxDelete = Limit{Percent: 10, Min: 5}
+
+// Of returns the limit for a division with live records.
+func (l Limit) Of(live int) int {
+	if l == (Limit{}) {
+		l = DefaultSyncMaxDelete
+	}
+	if l.Percent == 0 {
+		return l.Count
+	}
+	return max(live*l.Percent/100, l.Min)
 }
 
 // Record is the stored state of one (division, eml) key: every field with
-// the stamp of the command that last set it, and its existence likewise.
+// the version (stamp and tie) of the command that last set it, and its
+// existence likewise.
 // A record with Exists false is a tombstone.
 type Record struct {
 	Division    string
 	Eml         string
 	Values      [mailcmd.NumFields]string
 	Stamps      [mailcmd.NumFields]int64 // Unix nanoseconds of the command that set each field
+	Ties        [mailcmd.NumFields]int64 // tie-breakers of those commands (see Tie)
 	Exists      bool
-	ExistsStamp int64     // Unix nanoseconds of the command that set Exists
-	Created     time.Time // when the record last came into existence
-	Modified    time.Time // the newest of its stamps
-	Seq         int64     // change sequence of the transaction that last changed it
+	ExistsStamp int64 // Unix nanoseconds of the command that set Exists
+	ExistsTie   int64 // its tie-breaker
+	// Conflict is set on a live, active record read while another
+	// division's record of the same address wins (see Records): it is read
+	// with Exists false, so that no reader serves it.
+	Conflict bool
+	Created  time.Time // when the record last came into existence
+	Modified time.Time // the newest of its stamps
+	Seq      int64     // change sequence of the transaction that last changed it
 }
 
 // Kind returns the record's kind, KindMailbox when the type field is empty.
@@ -56,6 +102,7 @@ type Outcome string
 const (
 	OutcomeApplied     Outcome = "applied"      // its commands were applied
 	OutcomeDuplicate   Outcome = "duplicate"    // its Message-ID was already applied for the division
+	OutcomeHeld        Outcome = "held"         // a sync the safety net held: nothing of it applied
 	OutcomeNoCommands  Outcome = "no-commands"  // a known division, but no valid command line
 	OutcomeUnknownCode Outcome = "unknown-code" // the Subject matched no division code
 	OutcomeBadSender   Outcome = "bad-sender"   // the sender is not among the division's senders
@@ -69,6 +116,10 @@ type Result struct {
 	Applied  int // commands that were applied (mailcmd.OpSync counts as one)
 	Rejected int // lines rejected
 	Warnings int // lines with warnings
+	// WouldDelete is, for a sync, how many records it deleted, or for a
+	// held one would have deleted; Reason says why it was held.
+	WouldDelete int
+	Reason      string
 }
 
 // Ignored describes a message that is journaled but never applied: an

@@ -7,12 +7,6 @@ import (
 	"time"
 )
 
-// heldOutcome is the journal outcome of a sync the safety net held back
-// (docs: a sync that would delete too much is journaled as "held" and
-// applies only when released). It is written by the sync safety net; here
-// it is only counted, so the query works before and after that exists.
-const heldOutcome Outcome = "held"
-
 // DivisionStats is what monitoring needs to know of one division: is it
 // flowing, and is anything waiting for a person. Times are zero when the
 // journal holds no such message.
@@ -27,12 +21,11 @@ type DivisionStats struct {
 	LastMessage   time.Time // arrival of the newest journaled message, whatever its outcome
 	LastApplied   time.Time // arrival of the newest message whose commands were applied
 	LastSync      time.Time // stamp (Date) of the newest applied sync, of any kind
-	// Held counts held syncs newer than the division's newest applied sync:
-	// a sync as new as a held one, or its release, settles it.
+	// Held counts the division's syncs held by the safety net and still
+	// waiting for release (the held table).
 	Held int
 	// Conflicts counts the division's live, active records that another
-	// division also publishes and that lose to it (newest existence stamp,
-	// then the division id that sorts first), so they are not served.
+	// division's record beats (see Conflicts), so they are not served.
 	Conflicts int
 }
 
@@ -48,7 +41,7 @@ func (s *Store) DivisionStats(ctx context.Context) ([]DivisionStats, error) {
 	}
 	err := s.read(ctx, "read division stats", func(tx *sql.Tx) error {
 		for _, f := range []func(context.Context, *sql.Tx, func(string) *DivisionStats) error{
-			entryStats, outcomeStats, syncStats, heldStats, conflictStats,
+			entryStats, outcomeStats, syncStats, heldStats,
 		} {
 			if err := f(ctx, tx, get); err != nil {
 				return err
@@ -58,6 +51,15 @@ func (s *Store) DivisionStats(ctx context.Context) ([]DivisionStats, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	conflicts, err := s.Conflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range conflicts {
+		for _, d := range c.Losers {
+			get(d).Conflicts++
+		}
 	}
 	out := make([]DivisionStats, 0, len(by))
 	for _, d := range by {
@@ -122,10 +124,7 @@ func syncStats(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStats)
 }
 
 func heldStats(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStats) error {
-	return eachRow(ctx, tx, "count held syncs", `SELECT j.division, count(*) FROM journal j
-		WHERE j.outcome = ? AND j.stamp > coalesce((SELECT max(f.stamp) FROM sync_floor f
-			WHERE f.division = j.division), 0)
-		GROUP BY j.division`,
+	return eachRow(ctx, tx, "count held syncs", `SELECT division, count(*) FROM held GROUP BY division`,
 		func(rows *sql.Rows) error {
 			var div string
 			var n int
@@ -134,47 +133,7 @@ func heldStats(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStats)
 			}
 			get(div).Held = n
 			return nil
-		}, string(heldOutcome))
-}
-
-// conflictStats finds the addresses that more than one division publishes
-// (one pass grouped by address), then counts the losers of each.
-func conflictStats(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStats) error {
-	type claim struct {
-		division string
-		stamp    int64
-	}
-	var eml string
-	claims := map[string][]claim{}
-	err := eachRow(ctx, tx, "find conflicts", `WITH dup AS (SELECT eml FROM record
-			WHERE live AND v_act <> '0' GROUP BY eml HAVING count(*) > 1)
-		SELECT r.eml, r.division, r.live_stamp FROM record r JOIN dup ON dup.eml = r.eml
-		WHERE r.live AND r.v_act <> '0'`,
-		func(rows *sql.Rows) error {
-			var c claim
-			if err := rows.Scan(&eml, &c.division, &c.stamp); err != nil {
-				return err
-			}
-			claims[eml] = append(claims[eml], c)
-			return nil
 		})
-	if err != nil {
-		return err
-	}
-	for _, cs := range claims {
-		win := cs[0]
-		for _, c := range cs[1:] {
-			if c.stamp > win.stamp || (c.stamp == win.stamp && c.division < win.division) {
-				win = c
-			}
-		}
-		for _, c := range cs {
-			if c != win {
-				get(c.division).Conflicts++
-			}
-		}
-	}
-	return nil
 }
 
 // eachRow runs query and calls fn for each row, wrapping errors with op.

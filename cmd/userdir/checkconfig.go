@@ -37,9 +37,9 @@ func printSummary(w io.Writer, c *config.Config) {
 	fmt.Fprintf(tw, "suffix\t%s (o=%s)\n", l.Suffix, l.Organization)
 	fmt.Fprintf(tw, "tls\t%s\n", orText(l.TLSCert, "none"))
 	fmt.Fprintf(tw, "allow\t%s\n", allowText(c))
-	fmt.Fprintf(tw, "anonymous\t%s, size_limit %d, min_substring %d, rate_limit %s\n",
-		l.AnonymousRole, l.SizeLimit, l.MinSubstring, rateText(l.RateLimit))
-	fmt.Fprintf(tw, "connections\tmax %d, idle timeout %s\n", l.MaxConns, l.IdleTimeout)
+	fmt.Fprintf(tw, "anonymous\t%s, size_limit %d, min_substring %d, rate_limit %s, harvest_budget %d a day\n",
+		l.AnonymousRole, l.SizeLimit, l.MinSubstring, rateText(l.RateLimit), l.HarvestBudget)
+	fmt.Fprintf(tw, "connections\tmax %d, %d per address, idle timeout %s\n", l.MaxConns, l.MaxConnsAddr, l.IdleTimeout)
 	tw.Flush()
 	printDivisions(w, c.Divisions)
 	printAccess(w, l)
@@ -50,8 +50,9 @@ func printDivisions(w io.Writer, divs []config.Division) {
 	fmt.Fprintf(w, "divisions: %d\n", len(divs))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, d := range divs {
-		fmt.Fprintf(tw, "  %s\t%s\tcharset %s%s%s\n", d.ID, d.Name, d.Charset,
-			optText(", mail_host ", d.MailHost), optText(", senders ", strings.Join(d.Senders, " ")))
+		fmt.Fprintf(tw, "  %s\t%s\tcharset %s%s%s%s, sync_max_delete %s\n", d.ID, d.Name, d.Charset,
+			optText(", mail_host ", d.MailHost), optText(", senders ", strings.Join(d.Senders, " ")),
+			optText(", domains ", strings.Join(d.Domains, " ")), syncLimitText(d.SyncMaxDelete))
 	}
 	tw.Flush()
 }
@@ -68,6 +69,10 @@ func printAccess(w io.Writer, l *config.LDAP) {
 	fmt.Fprintf(w, "networks: %d\n", len(l.Networks))
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, n := range l.Networks {
+		if n.HarvestBudget > 0 {
+			fmt.Fprintf(tw, "  %s\t%s, harvest_budget %d a day\n", n.CIDR, n.Role, n.HarvestBudget)
+			continue
+		}
 		fmt.Fprintf(tw, "  %s\t%s\n", n.CIDR, n.Role)
 	}
 	tw.Flush()
@@ -107,4 +112,15 @@ func optText(label, s string) string {
 		return ""
 	}
 	return label + s
+}
+
+// syncLimitText words a division's sync_max_delete.
+func syncLimitText(l config.SyncLimit) string {
+	switch {
+	case !l.Set:
+		return "10% (at least 5)"
+	case l.Percent > 0:
+		return fmt.Sprintf("%d%% (at least 5)", l.Percent)
+	}
+	return fmt.Sprint(l.Count)
 }

@@ -52,6 +52,7 @@ var commands = []command{
 	{"dump", "print what a role sees of the directory, as LDIF", runDump},
 	{"status", "per division: entries, last applied message and sync, held syncs, conflicts, stale; -json, -check", runStatus},
 	{"journal", "list the newest messages and what became of them", runJournal},
+	{"release", "apply a sync the safety net held (no argument: list them)", runRelease},
 	{"demo", "serve a directory built from testdata/ on 127.0.0.1:3389 (no root, no config)", runDemo},
 	{"check-config", "check the configuration file and print a summary of it", runCheckConfig},
 	{"passwd", "print a bcrypt hash of a password, for ldap.account password_hash", runPasswd},

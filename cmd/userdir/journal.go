@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
+
+	"userdir/store"
 )
 
 // runJournal lists the newest messages with their outcome; -v adds the
@@ -37,7 +39,11 @@ func runJournal(ctx context.Context, e *env, args []string) error {
 		if div == "" {
 			div = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", journalTime(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, j.Reason)
+		reason := j.Reason
+		if j.Outcome == store.OutcomeHeld {
+			reason = fmt.Sprintf("%s (would delete %d)", reason, j.WouldDelete)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", journalTime(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, reason)
 		if *verbose {
 			for _, note := range j.Notes {
 				fmt.Fprintf(tw, "\t\tline %d\t\t\t\t\t%s\t%q\n", note.Line, note.Reason, note.Text)

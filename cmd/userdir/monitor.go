@@ -43,7 +43,8 @@ func divisionInfos(cfg *config.Config) []metrics.DivisionInfo {
 // shuts it down.
 func (s *server) startHTTP(cfg *config.Config) error {
 	s.divs.Store(new(divisionInfos(cfg)))
-	s.reg.MustRegister(&metrics.Directory{Stats: s.dir.Stats, OpenConns: s.srv.OpenConns})
+	s.reg.MustRegister(&metrics.Directory{Stats: s.dir.Stats, Snapshot: s.dir.SnapshotStats, Server: s.srv.Stats,
+		OpenConns: s.srv.OpenConns})
 	s.reg.MustRegister(&metrics.Divisions{
 		Stats:       s.store.DivisionStats,
 		Divisions:   func() []metrics.DivisionInfo { return *s.divs.Load() },
@@ -65,7 +66,7 @@ func (s *server) health(ctx context.Context) error {
 	if _, err := s.store.Seq(ctx); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	if age := time.Since(s.dir.Stats().Current); age > maxSnapshotAge {
+	if age := time.Since(s.dir.SnapshotStats().Current); age > maxSnapshotAge {
 		return fmt.Errorf("snapshot is %s old", age.Round(time.Second))
 	}
 	return nil

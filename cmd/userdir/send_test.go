@@ -41,8 +41,25 @@ type sendRecorder struct {
 func (r *sendRecorder) Apply(_ context.Context, m *store.Message) (store.Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	m = parseBody(m)
 	r.messages = append(r.messages, m)
 	return store.Result{Outcome: store.OutcomeApplied, Applied: len(m.Commands)}, nil
+}
+
+// parseBody returns a copy of m with the command lines of its Body parsed
+// into Commands as the store parses them.
+func parseBody(m *store.Message) *store.Message {
+	c := *m
+	if c.Commands != nil {
+		return &c
+	}
+	st := mailcmd.NewStream(strings.NewReader(c.Body), c.Check)
+	for cmd, ok := st.Next(); ok; cmd, ok = st.Next() {
+		c.Commands = append(c.Commands, cmd)
+	}
+	c.Rejects, _ = st.Rejects()
+	c.Warnings, _ = st.Warnings()
+	return &c
 }
 
 func (r *sendRecorder) Ignore(_ context.Context, e store.Ignored) error {
@@ -251,7 +268,7 @@ func TestSendRefuses(t *testing.T) {
 		{"invalid line on stdin", nil, "delete eml=a@company.ru\n\n_cmd=frob:eml=a@company.ru\n", `line 3: invalid command: unknown _cmd "frob"`},
 		{"no commands", nil, "# nothing today\n", "no commands"},
 		{"update in a sync", []string{"-sync", "mbox", "insert", "eml=a@company.ru", "update", "eml=b@company.ru"}, "", "command 2: only inserts may follow a sync"},
-		{"too large", []string{"-max-bytes", "300", "update", "eml=a@company.ru", "post=" + strings.Repeat("x", 300)}, "", "more than the 300 that ingest accepts"},
+		{"too large", []string{"-max-bytes", "300", "update", "eml=a@company.ru", "post=" + strings.Repeat("x", 250), "name=" + strings.Repeat("y", 100)}, "", "more than the 300 that ingest accepts"},
 	}
 	for _, tc := range tests {
 		r := runCmd(t, tc.stdin, nil, sendArgs(sendCode, tc.args...)...)

@@ -181,7 +181,7 @@ func (s *server) newLDAPServer(cfg *config.Config) (*ldapserver.Server, error) {
 		}}
 	}
 	o := ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
-		MaxConns: cfg.LDAP.MaxConns, Logger: s.log}
+		MaxConns: cfg.LDAP.MaxConns, MaxConnsPerAddress: cfg.LDAP.MaxConnsAddr, Logger: s.log}
 	if cfg.HTTP.Listen != "" {
 		s.reg, o.Observer = newRegistry()
 	}
@@ -269,14 +269,14 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	l := &cfg.LDAP
 	o := directory.Options{
 		Source: st, Mapper: m, Encoder: wire.EntryEncoder{}, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
-		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit,
+		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit, HarvestBudget: l.HarvestBudget,
 		StartTLS: l.TLSCert != "", VendorVersion: buildVersion(), Logger: log,
 	}
 	for _, a := range l.Accounts {
 		o.Accounts = append(o.Accounts, directory.Account{DN: a.DN, PasswordHash: a.PasswordHash, Role: schema.Role(a.Role)})
 	}
 	for _, n := range l.Networks {
-		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role)})
+		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role), HarvestBudget: n.HarvestBudget})
 	}
 	return o, nil
 }
