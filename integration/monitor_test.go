@@ -114,7 +114,10 @@ func TestIntegrationMetrics(t *testing.T) {
 	for range 5 {
 		search("(mail=" + visibleAddr + ")")
 	}
-	search("(objectClass=*)")
+	if _, err := c.Search(ldap.NewSearchRequest(suffix, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
+		"(objectClass=*)", []string{"mail"}, nil)); !ldap.IsErrorWithCode(err, ldap.LDAPResultUnwillingToPerform) {
+		t.Fatalf("unselective search: %v, want unwillingToPerform", err)
+	}
 	if err := c.Bind(postfixDN, "wrong"); !ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
 		t.Fatalf("bind with a wrong password: %v", err)
 	}
@@ -135,7 +138,8 @@ func TestIntegrationMetrics(t *testing.T) {
 		labels []string
 		want   float64
 	}{
-		{"userdir_ldap_operations_total", []string{"operation=search", "code=0", "role=book"}, 6},
+		{"userdir_ldap_operations_total", []string{"operation=search", "code=0", "role=book"}, 5},
+		{"userdir_ldap_operations_total", []string{"operation=search", "code=53", "role=book"}, 1},
 		{"userdir_ldap_operations_total", []string{"operation=search", "code=0", "role=mta"}, 2},
 		{"userdir_ldap_operations_total", []string{"operation=bind", "code=49", "role=book"}, 1},
 		{"userdir_ldap_operations_total", []string{"operation=bind", "code=0", "role=mta"}, 1},

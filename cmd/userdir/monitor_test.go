@@ -28,12 +28,11 @@ func sqlExec(tb testing.TB, dir string, query string, args ...any) {
 	}
 }
 
-// journalHeld journals a held sync for div as the sync safety net does.
-func journalHeld(tb testing.TB, dir, div, id string, received time.Time) {
+// holdSync ingests a sync that lists nothing for the division of code,
+// which the safety net holds.
+func holdSync(tb testing.TB, cfg, sender, code, id string) {
 	tb.Helper()
-	sqlExec(tb, dir, `INSERT INTO journal (received, division, message_id, sender, stamp, outcome, reason)
-		VALUES (?, ?, ?, 'admin@branch.test', ?, 'held', 'would delete 40 of 50 records (sync_max_delete 5)')`,
-		received.UnixNano(), div, id, received.UnixNano())
+	ingestOK(tb, cfg, sender, code, id, "_cmd=sync:type=mbox")
 }
 
 // ingestOK ingests a message of division code from sender and fails the test unless it exits 0.
@@ -62,7 +61,7 @@ func TestStatusCheck(t *testing.T) {
 	}
 	check(checkOK, `^USERDIR OK - 3 divisions flowing \| stale=0 held=0 conflicts=0\n$`)
 
-	journalHeld(t, dir, "tobolsk", "held1@test", time.Now())
+	holdSync(t, cfg, "admin@tobolsk.company.ru", "0002", "held1@test")
 	check(checkWarning, `^USERDIR WARNING - held syncs: tobolsk \(1\) \| stale=0 held=1 conflicts=0\n$`)
 
 	// Tyumen's last applied message arrived 50 hours ago (max_silence 36h).
@@ -153,8 +152,8 @@ func TestReportDryRun(t *testing.T) {
 	ingestOK(t, cfg, "admin@tobolsk.company.ru", "0002", "tob@test", "_cmd=insert:eml=t@company.ru")
 	ingestOK(t, cfg, "evil@elsewhere.example", "0003", "bad@test", "_cmd=delete:eml=a@company.ru")
 	ingestOK(t, cfg, "guess@elsewhere.example", "4242", "guess@test", "_cmd=delete:eml=a@company.ru")
-	journalHeld(t, dir, "surgut", "held-surgut@test", time.Now())
-	journalHeld(t, dir, "tobolsk", "held-tobolsk@test", time.Now())
+	holdSync(t, cfg, "admin@surgut.company.ru", "0003", "held-surgut@test")
+	holdSync(t, cfg, "admin@tobolsk.company.ru", "0002", "held-tobolsk@test")
 
 	r := runCmd(t, "", nil, "report", "-n", "-from", "userdir@company.ru", "-config", cfg)
 	if r.code != exitOK {
