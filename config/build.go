@@ -19,6 +19,7 @@ func build(path string, f *fileConfig, p *problems) *Config {
 		MaxMessageBytes: or(f.MaxMessageBytes, DefaultMaxMessageBytes),
 		TombstoneDays:   int(or(f.TombstoneDays, DefaultTombstoneDays)),
 		LDAP:            buildLDAP(path, &f.LDAP, p),
+		HTTP:            HTTP{Listen: or(f.HTTP.Listen, "")},
 	}
 	for i, d := range f.Divisions {
 		c.Divisions = append(c.Divisions, Division{

@@ -56,9 +56,10 @@ type Config struct {
 	Divisions       []Division
 }
 
-// HTTP is the [http] table: the listener for /metrics and /healthz.
+// HTTP is the [http] table: the listener of /metrics and /healthz, the
+// search page and the phone directories (packages httpd and phonebook).
 type HTTP struct {
-	Listen string // listen: host:port; "" (default) means no HTTP listener
+	Listen string // listen: host:port; "" (the default) serves no HTTP
 }
 
 // LDAP is the [ldap] table.

@@ -17,11 +17,6 @@ type fileConfig struct {
 	Divisions       []fileDivision `toml:"division"`
 }
 
-// fileHTTP is the [http] table.
-type fileHTTP struct {
-	Listen string `toml:"listen"`
-}
-
 // fileLDAP is the [ldap] table.
 type fileLDAP struct {
 	Listen        *[]string     `toml:"listen"`
@@ -40,6 +35,11 @@ type fileLDAP struct {
 	HarvestBudget *int64        `toml:"harvest_budget"`
 	Accounts      []fileAccount `toml:"account"`
 	Networks      []fileNetwork `toml:"network"`
+}
+
+// fileHTTP is the [http] table.
+type fileHTTP struct {
+	Listen *string `toml:"listen"`
 }
 
 // fileAccount is one [[ldap.account]].

@@ -2,16 +2,13 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"net/mail"
-	"strconv"
 	"time"
 )
 
-// buildMonitor fills in the keys that watching the directory reads: [http],
+// buildMonitor fills in the keys that watching the directory reads:
 // report_to, and each division's max_silence and admin.
 func buildMonitor(c *Config, f *fileConfig, p *problems) {
-	c.HTTP = HTTP{Listen: f.HTTP.Listen}
 	c.ReportTo = f.ReportTo
 	for i := range c.Divisions {
 		d, fd := &c.Divisions[i], &f.Divisions[i]
@@ -31,20 +28,8 @@ func buildMonitor(c *Config, f *fileConfig, p *problems) {
 	}
 }
 
-// validateMonitor checks http.listen, report_to and each division's admin.
+// validateMonitor checks report_to and each division's admin.
 func validateMonitor(c *Config, p *problems) {
-	if c.HTTP.Listen != "" {
-		host, port, err := net.SplitHostPort(c.HTTP.Listen)
-		n, perr := strconv.ParseUint(port, 10, 16)
-		switch {
-		case err != nil:
-			p.add("http.listen", "%q must be host:port, like \"127.0.0.1:8389\"", c.HTTP.Listen)
-		case perr != nil || (n == 0 && port != "0"):
-			p.add("http.listen", "port must be a number from 0 to 65535")
-		case host != "" && net.ParseIP(host) == nil && !isHostName(host):
-			p.add("http.listen", "%q is not a host name or address", host)
-		}
-	}
 	if c.ReportTo != "" && !isAddress(c.ReportTo) {
 		p.add("report_to", "%q is not an address", c.ReportTo)
 	}

@@ -21,6 +21,7 @@ const maxTombstoneDays = 36500
 func validate(c *Config, p *problems) {
 	validateTop(c, p)
 	validateListeners(&c.LDAP, p)
+	validateHTTP(&c.HTTP, p)
 	validateTLS(&c.LDAP, p)
 	validateDirectory(&c.LDAP, p)
 	validateLimits(&c.LDAP, p)
@@ -44,6 +45,17 @@ func validateTop(c *Config, p *problems) {
 	atLeast(p, "tombstone_days", c.TombstoneDays, 1)
 	if c.TombstoneDays > maxTombstoneDays {
 		p.add("tombstone_days", "must be at most %d", maxTombstoneDays)
+	}
+}
+
+// validateHTTP checks http.listen: empty, or host:port with a numeric port.
+func validateHTTP(h *HTTP, p *problems) {
+	if h.Listen == "" {
+		return
+	}
+	_, port, err := net.SplitHostPort(h.Listen)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		p.add("http.listen", "%q is not host:port like \"127.0.0.1:8389\"", h.Listen)
 	}
 }
 

@@ -41,6 +41,9 @@ func TestValidationErrors(t *testing.T) {
 		{"listen bad host", ldapDoc(`listen = ["ldap://-x-:389"]`), "ldap.listen[1]", "listen", "host name"},
 		{"listen second of two", ldapDoc("listen = [\n  \"ldap://:389\",\n  \"ldap:/x\",\n]"), "ldap.listen[2]", `"ldap:/x"`, "host:port"},
 		{"listen not url", ldapDoc(`listen = ["ldap://a b:389"]`), "ldap.listen[1]", "listen", "not a URL"},
+		{"http listen no port", minimal + "[http]\nlisten = \"127.0.0.1\"\n", "http.listen", "listen", "host:port"},
+		{"http listen big port", minimal + "[http]\nlisten = \":70000\"\n", "http.listen", "listen", "host:port"},
+		{"http listen number", minimal + "[http]\nlisten = 8389\n", "http.listen", "listen", "must be a string"},
 		{"ldaps without cert", ldapDoc(`listen = ["ldaps://:636"]`), "ldap.tls_cert", "[ldap]", "must be set for an ldaps://"},
 		{"cert without key", ldapDoc(`tls_cert = "c.pem"`), "ldap.tls_key", "[ldap]", "must be set with tls_cert"},
 		{"key without cert", ldapDoc(`tls_key = "k.pem"`), "ldap.tls_cert", "[ldap]", "must be set with tls_key"},
@@ -116,7 +119,7 @@ func TestValidationErrors(t *testing.T) {
 		{"admin", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nadmin = \"Bob <b@x.org>\""), "division[2].admin", "admin", "not an address"},
 		{"report_to", "report_to = \"nobody\"\n" + minimal, "report_to", "report_to", "not an address"},
 		{"http listen", "[http]\nlisten = \"8389\"\n" + minimal, "http.listen", "listen", "host:port"},
-		{"http listen port", "[http]\nlisten = \"127.0.0.1:99999\"\n" + minimal, "http.listen", "listen", "port must be"},
+		{"http listen port", "[http]\nlisten = \"127.0.0.1:99999\"\n" + minimal, "http.listen", "listen", "host:port"},
 
 		// Unknown keys and wrong kinds.
 		{"typo in ldap", ldapDoc("sise_limit = 3"), "ldap.sise_limit", "sise_limit", "unknown key (did you mean size_limit?)"},
@@ -299,6 +302,22 @@ func TestCharsets(t *testing.T) {
 		doc := "[[division]]\nid = \"a\"\nname = \"A\"\ncode = \"1\"\ncharset = \"" + cs + "\"\n"
 		if _, err := Parse("u.toml", []byte(doc)); err != nil {
 			t.Errorf("charset %q: %v", cs, err)
+		}
+	}
+}
+
+func TestHTTPListen(t *testing.T) {
+	for doc, want := range map[string]string{
+		minimal: "",
+		minimal + "[http]\nlisten = \"127.0.0.1:8389\"\n": "127.0.0.1:8389",
+		minimal + "[http]\nlisten = \"[::1]:0\"\n":        "[::1]:0",
+	} {
+		c, err := Parse("u.toml", []byte(doc))
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		if c.HTTP.Listen != want {
+			t.Errorf("http.listen = %q, want %q", c.HTTP.Listen, want)
 		}
 	}
 }

@@ -41,6 +41,7 @@ type Server struct {
 // Limits of every request.
 const (
 	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 16 << 10
@@ -55,7 +56,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{mux: http.NewServeMux(), log: log}
 	s.srv = &http.Server{
-		Handler: s.mux, ReadHeaderTimeout: readHeaderTimeout, WriteTimeout: writeTimeout,
+		Handler: s.mux, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

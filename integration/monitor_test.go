@@ -84,7 +84,7 @@ func TestIntegrationMetrics(t *testing.T) {
 	var ldapURL, metricsURL string
 	for _, u := range srv.urls {
 		if strings.HasPrefix(u, "http://") {
-			metricsURL = u
+			metricsURL = u + "/metrics"
 		} else {
 			ldapURL = u
 		}

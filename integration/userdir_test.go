@@ -38,6 +38,7 @@ type configOptions struct {
 	listen  []string // ldap.listen: URLs on 127.0.0.1 port 0
 	tlsCert string   // ldap.tls_cert, optional
 	tlsKey  string   // ldap.tls_key, optional
+	http    string   // http.listen, optional
 	// edit, if set, changes the decoded configuration before it is written.
 	edit func(cfg map[string]any)
 }
@@ -64,6 +65,9 @@ func writeConfig(tb testing.TB, dir string, o configOptions) string {
 	ldap["listen"] = o.listen
 	if o.tlsCert != "" {
 		ldap["tls_cert"], ldap["tls_key"] = o.tlsCert, o.tlsKey
+	}
+	if o.http != "" {
+		cfg["http"] = map[string]any{"listen": o.http}
 	}
 	if o.edit != nil {
 		o.edit(cfg)

@@ -17,8 +17,9 @@ import (
 // in a temporary store, and serves it on 127.0.0.1 until interrupted. It
 // needs no root and no configuration: it uses testdata/userdir.toml.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "demo", "[-listen 127.0.0.1:3389] [-testdata DIR]")
+	fs := newFlagSet(e, "demo", "[-listen 127.0.0.1:3389] [-http 127.0.0.1:8389] [-testdata DIR]")
 	listen := fs.String("listen", "127.0.0.1:3389", "`address` to serve LDAP on")
+	httpListen := fs.String("http", "", "`address` to serve the search page and XML phone books on (default: none)")
 	testdata := fs.String("testdata", "testdata", "`directory` with userdir.toml and mail/*.eml (run from the repository root)")
 	level := logLevelFlag(fs)
 	level.Set(slog.LevelWarn)
@@ -37,6 +38,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	cfg.Store = filepath.Join(tmp, "userdir.db")
 	cfg.LDAP.Listen = []string{"ldap://" + *listen}
+	cfg.HTTP.Listen = *httpListen
 	applied, total, err := ingestSamples(ctx, cfg, filepath.Join(*testdata, "mail"), log)
 	if err != nil {
 		return err
@@ -96,4 +98,12 @@ Press Ctrl-C to stop. In another terminal try:
   # an anonymous dump attempt gets nothing
   ldapsearch -x -H %[4]s -b dc=company,dc=ru '(objectClass=*)'
 `, applied, total, s.dir.Snapshot().Len(), url)
+	if s.http != nil {
+		fmt.Fprintf(e.stdout, `
+  # the search page: open it in a browser; and the same for scripts
+  curl 'http://%[1]s/search?format=json&q=%%D0%%B8%%D0%%B2%%D0%%B0%%D0%%BD'
+  # a phone's whole book needs the reader role (an account or a network)
+  curl -u cn=reader,dc=company,dc=ru:readerpass http://%[1]s/phonebook/yealink.xml
+`, s.httpAddr)
+	}
 }

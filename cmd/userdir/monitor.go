@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,6 +12,7 @@ import (
 	"userdir/config"
 	"userdir/httpd"
 	"userdir/metrics"
+	"userdir/phonebook"
 )
 
 // maxSnapshotAge is how stale the snapshot may be before /healthz fails:
@@ -54,9 +56,16 @@ func (s *server) startHTTP(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	s.http = httpd.New(httpd.Options{Gatherer: s.reg, Health: s.health, Logger: s.log})
+	book, err := phonebook.New(phonebook.Options{Directory: s.dir, Logger: s.log})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	// The search page and the phone books answer everything but /metrics and /healthz.
+	s.http = httpd.New(httpd.Options{Gatherer: s.reg, Health: s.health, Logger: s.log,
+		Extra: map[string]http.Handler{"/": book}})
 	s.httpAddr = l.Addr().String()
-	s.log.Info("listening", "url", "http://"+s.httpAddr+"/metrics")
+	s.log.Info("listening", "url", "http://"+s.httpAddr)
 	s.wg.Go(func() { s.errc <- s.http.Serve(l) })
 	return nil
 }

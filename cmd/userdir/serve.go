@@ -253,8 +253,8 @@ func (s *server) reload(ctx context.Context, e *env, path string) {
 		s.log.Error("reload failed; keeping the old configuration", "err", err)
 		return
 	}
-	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
-		s.log.Warn("reload: listen, store and enabling TLS take effect only after a restart")
+	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.HTTP.Listen != s.cfg.HTTP.Listen || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
+		s.log.Warn("reload: ldap.listen, http.listen, store and enabling TLS take effect only after a restart")
 	}
 	s.divs.Store(new(divisionInfos(cfg)))
 	s.log.Info("configuration reloaded", "divisions", len(cfg.Divisions), "accounts", len(cfg.LDAP.Accounts))
