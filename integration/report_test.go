@@ -81,9 +81,10 @@ func TestIntegrationReportDelivered(t *testing.T) {
 				t.Errorf("the report delivered to %s holds a division code", rcpt)
 			}
 		}
-		if !strings.Contains(pf.log(), "to=<"+rcpt+">, relay=reportbox") {
-			t.Errorf("the maillog has no delivery to %s:\n%s", rcpt, pf.log())
-		}
+		// The pipe logs its delivery just after tee has written the file.
+		waitFor(t, deliveryTimeout, "the maillog's delivery to "+rcpt, func() (bool, string) {
+			return strings.Contains(pf.log(), "to=<"+rcpt+">, relay=reportbox"), pf.log()
+		})
 	}
 	if _, err := os.Stat(filepath.Join(boxes, "it-tobolsk@"+reportsDomain)); err == nil {
 		t.Errorf("Tobolsk, which has no admin, got a report")
