@@ -83,7 +83,7 @@ type Options struct {
 	Sender Sender    // nil: SenderFor(Config.Send)
 	DryRun bool      // print the messages to Out instead of sending; keep the state
 	Out    io.Writer // where -dry-run prints
-	Force  bool      // send even if the safety net trips (source empty or shrunk)
+	Force  bool      // send even if the safety net trips (source empty or shrunk); a sync goes with force=1
 	Sync   bool      // send a full sync now, whatever the schedule
 	Now    func() time.Time
 	Log    *slog.Logger
@@ -198,8 +198,9 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 		return Result{}, nil
 	}
 	var res Result
-	date := nextDate(now, st.LastSent)
+	date := st.LastSent
 	for _, m := range msgs {
+		date = nextDate(now, date) // each message of the run after the one before
 		if err := o.deliver(ctx, m, date); err != nil {
 			return res, err
 		}
@@ -225,7 +226,7 @@ func (o *Options) send(ctx context.Context, st *State, acc *Accounts, changes []
 	return res, nil
 }
 
-// nextDate returns the Date of this run's messages: now to the second, or
+// nextDate returns the Date of the next message: now to the second, or
 // one second after the last message sent when now is not later. Dates have
 // one-second resolution and the centre orders messages with one Date by
 // Message-ID, so a sync and the changes of the next run sent in the same
@@ -307,7 +308,8 @@ func split(changes []Change, budget int64) []*message {
 
 // deliver composes m and sends it, or prints it for -dry-run.
 func (o *Options) deliver(ctx context.Context, m *message, now time.Time) error {
-	body, _, err := compose.Body(m.lines, m.sync)
+	// -force also tells the centre: its safety net must not hold this sync.
+	body, _, err := compose.SyncBody(m.lines, m.sync, o.Force && m.sync != "")
 	if err != nil {
 		return err
 	}

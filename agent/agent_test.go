@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"userdir/mailcmd"
 	"userdir/mailmsg"
 )
 
@@ -19,6 +20,7 @@ import (
 // and keeps its body, or refuses every message while down is set.
 type mta struct {
 	bodies []string
+	dates  []time.Time // each message's Date, in the order sent
 	down   bool
 }
 
@@ -38,6 +40,7 @@ func (m *mta) Send(_ context.Context, from, to string, raw []byte) error {
 		return err
 	}
 	m.bodies = append(m.bodies, body)
+	m.dates = append(m.dates, got.Date)
 	return nil
 }
 
@@ -375,5 +378,133 @@ func TestRunLocked(t *testing.T) {
 	unlock()
 	if res, err := a.run(Options{}); err != nil || res.Messages != 1 {
 		t.Fatalf("after the lock is released: %+v, %v", res, err)
+	}
+}
+
+// TestRunForceSync: a sync sent under -force carries force=1 on its sync
+// line, so the centre does not hold what the branch admin forced; other
+// syncs and changes do not.
+func TestRunForceSync(t *testing.T) {
+	forced := func(body string) bool {
+		t.Helper()
+		cmds, rejects, _ := mailcmd.ParseCommands(body)
+		if len(rejects) > 0 {
+			t.Fatalf("ingest rejects %q: %v", body, rejects)
+		}
+		return len(cmds) > 0 && cmds[0].Op == mailcmd.OpSync && cmds[0].Force
+	}
+	a := newCSVAgent(t, "")
+	a.write(staff(60)...)
+	if _, err := a.run(Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.mta.take(); len(got) != 1 || !strings.HasPrefix(got[0], "_cmd=sync:type=mbox\n") || forced(got[0]) {
+		t.Fatalf("first run, not forced: sent %q", got)
+	}
+	// -force with changes only: nothing to mark.
+	a.write(staff(10)...)
+	if res, err := a.run(Options{Force: true}); err != nil || res.Synced || res.Changes != 50 {
+		t.Fatalf("-force: %+v, %v", res, err)
+	}
+	if got := a.mta.take(); len(got) != 1 || strings.Contains(got[0], "force") {
+		t.Fatalf("-force without a sync: sent %q", got)
+	}
+	// -force -sync: the sync says force=1.
+	a.write(staff(2)...)
+	if res, err := a.run(Options{Force: true, Sync: true}); err != nil || !res.Synced {
+		t.Fatalf("-force -sync: %+v, %v", res, err)
+	}
+	got := a.mta.take()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "_cmd=sync:type=mbox:force=1\n") || !forced(got[0]) {
+		t.Fatalf("-force -sync: sent %q", got)
+	}
+	// The next sync, not forced, is plain again.
+	if _, err := a.run(Options{Sync: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.mta.take(); len(got) != 1 || forced(got[0]) {
+		t.Fatalf("-sync after -force: sent %q", got)
+	}
+}
+
+// TestRunRowLimits: values ingest would reject under mailcmd's limits (a
+// value over 256 characters, a control character, a local part over 64)
+// are reported by row number and skipped; the other rows are sent.
+func TestRunRowLimits(t *testing.T) {
+	a := newCSVAgent(t, "")
+	a.write(append(staff(2),
+		"long@company.ru,"+strings.Repeat("Я", 300)+",Инженер",
+		"nul@company.ru,Иван\x00Иванов,Инженер",
+		strings.Repeat("a", 65)+"@company.ru,Длинный адрес,",
+		"user02@company.ru,Сотрудник 2,Инженер")...)
+	res, err := a.run(Options{})
+	if !errors.Is(err, ErrInvalidRows) {
+		t.Fatalf("run = %v; want invalid rows", err)
+	}
+	for _, want := range []string{"row 3 (long@company.ru)", "row 4 (nul@company.ru)", "row 5 (" + strings.Repeat("a", 65)} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+	if len(res.Invalid) != 3 || res.Changes != 3 || res.Synced {
+		t.Fatalf("run = %+v; want three inserts, three rows skipped, no sync", res)
+	}
+	got := a.mta.take()
+	if len(got) != 1 || strings.Contains(got[0], "long@") || strings.Contains(got[0], "nul@") || !strings.Contains(got[0], "user02@company.ru") {
+		t.Fatalf("sent %q", got)
+	}
+	if cmds, rejects, _ := mailcmd.ParseCommands(got[0]); len(rejects) != 0 || len(cmds) != 3 {
+		t.Fatalf("ingest reads %d commands, rejects %v", len(cmds), rejects)
+	}
+}
+
+// TestStateWithoutLastSent: a state file written before last_sent existed
+// still loads, and the next run sends with a Date of its own and records it.
+func TestStateWithoutLastSent(t *testing.T) {
+	a := newCSVAgent(t, "")
+	old := `{"version": 1, "last_sync": "2026-03-01T09:00:00Z", "records": {"user00@company.ru": {"name": "Сотрудник 0", "post": "Инженер"}}}`
+	if err := os.WriteFile(a.cfg.State, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := LoadState(a.cfg.State)
+	if err != nil || !st.LastSent.IsZero() || len(st.Records) != 1 {
+		t.Fatalf("LoadState of an old file = %+v, %v", st, err)
+	}
+	a.write(staff(2)...)
+	if res, err := a.run(Options{}); err != nil || res.Changes != 1 || res.Synced {
+		t.Fatalf("run from an old state = %+v, %v; want one insert", res, err)
+	}
+	if len(a.mta.dates) != 1 || !a.mta.dates[0].Equal(a.now) {
+		t.Fatalf("Dates %v, want %v", a.mta.dates, a.now)
+	}
+	st, err = LoadState(a.cfg.State)
+	if err != nil || !st.LastSent.Equal(a.now) {
+		t.Fatalf("state after the run: last_sent %v, %v; want %v", st.LastSent, err, a.now)
+	}
+}
+
+// TestRunDatesIncrease: every message is dated after the one before, in one
+// run (two syncs) and across runs within one second, so the centre applies
+// them in the order sent.
+func TestRunDatesIncrease(t *testing.T) {
+	a := newCSVAgent(t, "")
+	if err := os.WriteFile(filepath.Join(a.dir, "accounts.csv"), []byte("type,eml,name,dst\nmbox,ivanov@company.ru,Иванов Иван,\nalias,sales@company.ru,Отдел продаж,ivanov@company.ru\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := a.run(Options{}); err != nil || res.Messages != 2 {
+		t.Fatalf("first run = %+v, %v; want two syncs", res, err)
+	}
+	a.now = a.now.Add(-time.Hour) // the next run in the same second
+	if res, err := a.run(Options{Sync: true}); err != nil || res.Messages != 2 {
+		t.Fatalf("second run = %+v, %v; want two syncs", res, err)
+	}
+	d := a.mta.dates
+	if len(d) != 4 {
+		t.Fatalf("%d messages", len(d))
+	}
+	for i := 1; i < len(d); i++ {
+		if !d[i].After(d[i-1]) {
+			t.Errorf("message %d dated %s, not after message %d's %s", i+1, d[i], i, d[i-1])
+		}
 	}
 }

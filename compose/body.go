@@ -16,6 +16,17 @@ import (
 // 1-based number. The warnings ingest would journal (an unknown key in a
 // full line, say) are returned, worded the same way.
 func Body(lines []string, syncKind string) (body string, warnings []string, err error) {
+	return SyncBody(lines, syncKind, false)
+}
+
+// SyncBody is Body with force=1 on the sync line when force is set
+// ("_cmd=sync:type=<syncKind>:force=1"): the centre then applies the sync
+// even where its safety net would hold it (docs/protocol.md#the-sync-safety-net).
+// force without a syncKind is an error wrapping ErrInvalidCommand.
+func SyncBody(lines []string, syncKind string, force bool) (body string, warnings []string, err error) {
+	if force && syncKind == "" {
+		return "", nil, invalidCommand("force=1 belongs on a sync line: give a sync type")
+	}
 	if len(lines) == 0 {
 		return "", nil, invalidCommand("no commands")
 	}
@@ -24,7 +35,11 @@ func Body(lines []string, syncKind string) (body string, warnings []string, err 
 		if syncKind != mailcmd.KindMailbox && syncKind != mailcmd.KindAlias {
 			return "", nil, invalidCommand("sync type %q: want %s or %s", syncKind, mailcmd.KindMailbox, mailcmd.KindAlias)
 		}
-		all = append([]string{"_cmd=sync:type=" + syncKind}, lines...)
+		line := "_cmd=sync:type=" + syncKind
+		if force {
+			line += ":force=1"
+		}
+		all = append([]string{line}, lines...)
 	}
 	for i, l := range all {
 		if strings.ContainsAny(l, "\r\n") {

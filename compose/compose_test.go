@@ -148,6 +148,7 @@ func TestBody(t *testing.T) {
 		name     string
 		lines    []string
 		sync     string
+		force    bool
 		want     string
 		warnings []string
 		err      string
@@ -170,12 +171,20 @@ func TestBody(t *testing.T) {
 			want:  "_cmd=sync:type=alias\n_cmd=insert:type=alias:eml=all@company.ru:dst=a@company.ru\n",
 		},
 		{
+			name:  "forced sync",
+			lines: []string{"_cmd=insert:eml=a@company.ru"},
+			sync:  "mbox",
+			force: true,
+			want:  "_cmd=sync:type=mbox:force=1\n_cmd=insert:eml=a@company.ru\n",
+		},
+		{
 			name:     "warnings named by command",
 			lines:    []string{"_cmd=delete:eml=a@company.ru", "_cmd=update:eml=b@company.ru:future=1"},
 			want:     "_cmd=delete:eml=a@company.ru\n_cmd=update:eml=b@company.ru:future=1\n",
 			warnings: []string{`command 2: unknown key "future"`},
 		},
 		{name: "none", err: "no commands"},
+		{name: "force without a sync", lines: []string{"_cmd=insert:eml=a@company.ru"}, force: true, err: "force=1 belongs on a sync line"},
 		{name: "bad sync type", lines: []string{"_cmd=insert:eml=a@company.ru"}, sync: "group", err: `sync type "group"`},
 		{name: "update in a sync", lines: []string{"_cmd=insert:eml=a@company.ru", "_cmd=update:eml=b@company.ru"}, sync: "mbox", err: "command 2: only inserts may follow a sync"},
 		{name: "alias in a mbox sync", lines: []string{"_cmd=insert:type=alias:eml=a@company.ru"}, sync: "mbox", err: "command 1: insert of type alias in a sync of type mbox"},
@@ -185,7 +194,18 @@ func TestBody(t *testing.T) {
 		{name: "not a command", lines: []string{"hello"}, err: "would read 0 commands, not 1"},
 	}
 	for _, tc := range tests {
-		got, warnings, err := Body(tc.lines, tc.sync)
+		got, warnings, err := SyncBody(tc.lines, tc.sync, tc.force)
+		if tc.err == "" && tc.sync != "" && err == nil {
+			cmds, _, _ := mailcmd.ParseCommands(got)
+			if len(cmds) == 0 || cmds[0].Op != mailcmd.OpSync || cmds[0].Force != tc.force {
+				t.Errorf("%s: ingest reads the sync line as %+v, want Force %v", tc.name, cmds, tc.force)
+			}
+		}
+		if !tc.force {
+			if b, w, e := Body(tc.lines, tc.sync); b != got || !reflect.DeepEqual(w, warnings) || (e == nil) != (err == nil) {
+				t.Errorf("%s: Body and SyncBody without force differ", tc.name)
+			}
+		}
 		switch {
 		case tc.err == "" && (err != nil || got != tc.want || !reflect.DeepEqual(warnings, tc.warnings)):
 			t.Errorf("%s: Body = %q, %q, %v; want %q, %q", tc.name, got, warnings, err, tc.want, tc.warnings)

@@ -131,6 +131,8 @@ func TestSearchRoles(t *testing.T) {
 		{"phone substring", book, "(telephoneNumber=*880249*)", []string{"petrov@company.ru"}},
 		{"mobile substring", book, "(mobile=*9121112233*)", []string{"sidorov@company.ru"}},
 		{"unknown attribute is undefined", book, "(|(mozillaNickname=иван)(cn=иван*))", []string{"ivanov@company.ru", "ivanova@company.ru"}},
+		{"phone piece without digits is undefined", book, "(|(cn=*иван*)(mail=иван*)(telephoneNumber=*иван*))", []string{"ivanov@company.ru", "ivanova@company.ru"}},
+		{"phone piece without digits alone", book, "(telephoneNumber=*иван*)", nil},
 		{"not", mta, "(&(cn=иван*)(!(cn=*мария*)))", []string{"ivanov@company.ru"}},
 	}
 	tests[0].want = []string{"ivanov@company.ru", "ivanova@company.ru", "petrov@company.ru", "sales@company.ru", "sidorov@company.ru", "smith@company.ru", "yolkin@company.ru"}
@@ -459,7 +461,11 @@ func TestSelective(t *testing.T) {
 		{"(&(mail=*)(|(mail=*)(|(cn=*)(|(sn=*)(givenName=*)))))", false},
 		{"(|(mozillaNickname=ив)(cn=ив*))", true},
 		{"(telephoneNumber=*29*)", true},
-		{"(telephoneNumber=*-*)", false},
+		{"(telephoneNumber=*-*)", true}, // no digits: Undefined, matches nothing
+		{"(telephoneNumber=*-*2*)", false},
+		{"(telephoneNumber=-*)", true},
+		{"(|(cn=*ив*)(mail=ив*)(telephoneNumber=*ив*))", true},
+		{"(|(cn=*и*)(telephoneNumber=*и*))", false},
 		{"(title=инженер)", true},
 		{"(o=*тюм*)", true},
 		{"(objectClass=inetOrgPerson)", false},

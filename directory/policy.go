@@ -43,7 +43,10 @@ func classify(f schema.Filter, min int) selectivity {
 // attribute but objectClass: an And needs one selective member, an Or needs
 // all of them. Presence, ordering, approximate and extensible items never
 // count, except on an attribute the directory does not have: such an item
-// can match nothing (Thunderbird ORs mozillaNickname and friends in).
+// can match nothing (Thunderbird ORs mozillaNickname and friends in). Nor
+// can a substring item none of whose pieces normalizes, such as a name
+// typed into a client that ORs (telephoneNumber=*name*) in: it is
+// selective, so the name's other members still find the entries.
 func selective(f schema.Filter, min int) bool {
 	switch f := f.(type) {
 	case schema.And:
@@ -68,11 +71,16 @@ func selective(f schema.Filter, min int) bool {
 		case t == schema.AttrObjectClass:
 			return false
 		}
+		undefined := true // no piece normalizes (a phone piece without digits): Undefined, matches nothing
 		for _, p := range append([]string{f.Initial, f.Final}, f.Any...) {
 			if pieceLen(t, p) >= min {
 				return true
 			}
+			if _, ok := t.Substr.Normalize(p); p != "" && ok {
+				undefined = false
+			}
 		}
+		return undefined
 	case schema.Present:
 		return schema.LookupAttribute(f.Attr) == nil
 	case schema.Approx:

@@ -3,6 +3,7 @@ package phonebook
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"userdir/directory"
 	"userdir/internal/fixture"
 	"userdir/ldapserver"
+	"userdir/store"
 )
 
 var wholeBooks = []string{
@@ -285,5 +287,108 @@ func TestBudgetExhausted(t *testing.T) {
 	}
 	if w := get(t, h, "/phonebook/yealink/search?q=Иван", phonePeer); w.Code != http.StatusOK {
 		t.Errorf("reader: %d", w.Code)
+	}
+}
+
+// TestBudgetSharedWithLDAP: one directory serves LDAP and HTTP, as serve
+// wires them, so a client network has one disclosure budget across both.
+// Part of it spent over LDAP from 127.0.0.1 and the rest over HTTP from
+// the same address (and the reverse): together they disclose no more than
+// harvest_budget distinct entries, entries already disclosed stay free on
+// either side, and once it is spent HTTP answers 429 and LDAP
+// adminLimitExceeded (11).
+func TestBudgetSharedWithLDAP(t *testing.T) {
+	const budget = 30 // three of the groups below, 10 entries each
+	groups := []string{"Альфин", "Бетин", "Гаммин", "Дельтин", "Эпсилонов"}
+	q := func(i int) string { return groups[i] }
+	var recs []store.Record
+	for i, g := range groups {
+		for j := range 10 {
+			recs = append(recs, fixture.Record("tyumen", fmt.Sprintf("g%d-%d@company.ru", i, j), "name", g+" Тест"))
+		}
+	}
+	for _, tc := range []struct {
+		name      string
+		ldapRuns  []int // queries spent over LDAP first
+		httpRuns  []int // then over HTTP
+		ldapFirst bool
+	}{
+		{"ldap then http", []int{0, 1}, []int{2}, true},
+		{"http then ldap", []int{1}, []int{0, 2}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, d, _ := newTest(t, append(book(), recs...),
+				func(o *directory.Options) { o.HarvestBudget = budget })
+			conn := dialLDAP(t, d)
+			seen := map[string]bool{}
+			viaLDAP := func(i int) error {
+				t.Helper()
+				e := ldap.EscapeFilter(q(i))
+				filter := "(|(cn=*" + e + "*)(mail=" + e + "*)(sn=" + e + "*)(givenName=" + e + "*)(telephoneNumber=*" + e + "*))"
+				res, err := conn.Search(ldap.NewSearchRequest(fixture.Suffix, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, filter, []string{"mail"}, nil))
+				if res != nil {
+					for _, e := range res.Entries {
+						seen[e.GetAttributeValue("mail")] = true
+					}
+				}
+				return err
+			}
+			viaHTTP := func(i int) int {
+				t.Helper()
+				w := get(t, h, "/search?format=json&q="+url.QueryEscape(q(i)), anonPeer)
+				if w.Code == http.StatusOK {
+					var a jsonAnswer
+					decodeJSON(t, w, &a)
+					for _, p := range a.Results {
+						seen[p.Mail] = true
+					}
+				}
+				return w.Code
+			}
+			spendLDAP := func() {
+				for _, i := range tc.ldapRuns {
+					if err := viaLDAP(i); err != nil {
+						t.Fatalf("LDAP %s within the budget: %v", q(i), err)
+					}
+				}
+			}
+			spendHTTP := func() {
+				for _, i := range tc.httpRuns {
+					if code := viaHTTP(i); code != http.StatusOK {
+						t.Fatalf("HTTP %s within the budget: %d", q(i), code)
+					}
+				}
+			}
+			if tc.ldapFirst {
+				spendLDAP()
+				spendHTTP()
+			} else {
+				spendHTTP()
+				spendLDAP()
+			}
+			if len(seen) != budget {
+				t.Fatalf("%d distinct entries disclosed within the budget, want %d", len(seen), budget)
+			}
+			// Spent: a new entry is refused on both sides.
+			if code := viaHTTP(3); code != http.StatusTooManyRequests {
+				t.Errorf("HTTP past the budget: %d, want 429", code)
+			}
+			if err := viaLDAP(4); !ldap.IsErrorWithCode(err, ldap.LDAPResultAdminLimitExceeded) {
+				t.Errorf("LDAP past the budget: %v, want adminLimitExceeded (11)", err)
+			}
+			if len(seen) > budget {
+				t.Errorf("%d distinct entries disclosed across LDAP and HTTP, budget %d", len(seen), budget)
+			}
+			// What either side disclosed is free to the other.
+			if code := viaHTTP(tc.ldapRuns[0]); code != http.StatusOK {
+				t.Errorf("HTTP of entries LDAP disclosed: %d", code)
+			}
+			if err := viaLDAP(tc.httpRuns[0]); err != nil {
+				t.Errorf("LDAP of entries HTTP disclosed: %v", err)
+			}
+			if len(seen) != budget {
+				t.Errorf("%d distinct entries in the end, want %d", len(seen), budget)
+			}
+		})
 	}
 }

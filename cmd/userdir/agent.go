@@ -24,7 +24,7 @@ func runAgent(ctx context.Context, e *env, args []string) error {
 	path := fs.String("config", "", "the agent's configuration `file` (default $USERDIR_AGENT_CONFIG, else "+agentConfigDefault+")")
 	once := fs.Bool("once", false, "run once and exit, for cron or a systemd timer (logs only warnings unless -log-level is given)")
 	dry := fs.Bool("dry-run", false, "print the message(s) instead of sending them; the state is kept")
-	force := fs.Bool("force", false, "send even when the safety net refuses (empty or shrunk source), this once")
+	force := fs.Bool("force", false, "send even when the safety net refuses (empty or shrunk source), this once; a sync sent says force=1")
 	sync := fs.Bool("sync", false, "send a full sync now, whatever sync_every says")
 	level := logLevelFlag(fs)
 	if err := parseFlags(fs, args); err != nil {

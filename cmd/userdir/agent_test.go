@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +145,62 @@ func TestAgentSMTP(t *testing.T) {
 				t.Errorf("MAIL %q; ingest read %+v", got.from, m)
 			}
 		})
+	}
+}
+
+// TestAgentForceSyncIntoIngest: after the agent refuses a shrunk source,
+// `agent -once -force -sync` sends a sync with force=1, and the centre
+// applies it although it deletes more than sync_max_delete (a plain sync
+// of the same records is held).
+func TestAgentForceSyncIntoIngest(t *testing.T) {
+	centre := sampleConfig(t, t.TempDir())
+	dir := t.TempDir()
+	cfg := writeAgentConfig(t, dir, "")
+	if err := os.WriteFile(filepath.Join(dir, "sendmail"), []byte(fmt.Sprintf("#!/bin/sh\ncat > %s/message\n", dir)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"USERDIR_DIVISION_CODE": "0001"}
+	accounts := func(n int) {
+		csv := "eml,name\n" + strings.ReplaceAll(strings.ReplaceAll(tyumenMailboxes(n), "_cmd=insert:type=mbox:eml=", ""), ":name=", ",")
+		if err := os.WriteFile(filepath.Join(dir, "accounts.csv"), []byte(csv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliver := func(args ...string) string {
+		t.Helper()
+		os.Remove(filepath.Join(dir, "message"))
+		if r := runCmd(t, "", env, append([]string{"agent", "-config", cfg, "-once"}, args...)...); r.code != exitOK {
+			t.Fatalf("agent %q: %+v", args, r)
+		}
+		msg, err := os.ReadFile(filepath.Join(dir, "message"))
+		if err != nil {
+			t.Fatalf("agent %q sent nothing: %v", args, err)
+		}
+		mustIngest(t, centre, string(msg))
+		return string(msg)
+	}
+	accounts(20)
+	deliver()
+	if n := tyumenEntries(t, centre); n != 20 {
+		t.Fatalf("after the first sync: %d entries", n)
+	}
+	accounts(3)
+	if r := runCmd(t, "", env, "agent", "-config", cfg, "-once", "-sync"); r.code != exitFailure || !strings.Contains(r.stderr, "max_shrink") {
+		t.Fatalf("a shrunk source: %+v; want refused", r)
+	}
+	// A plain sync of the three (as -force sent before force=1) is held.
+	plain := commandMail("0001", "plain@test", time.Now().Add(time.Minute).Format(time.RFC1123Z), "_cmd=sync:type=mbox\n"+tyumenMailboxes(3))
+	mustIngest(t, centre, plain)
+	if n := tyumenEntries(t, centre); n != 20 || !strings.Contains(lastJournal(t, centre), "held") {
+		t.Fatalf("a plain sync of 3: %d entries, journal %s", n, lastJournal(t, centre))
+	}
+	msg := deliver("-force", "-sync")
+	_, body, _ := strings.Cut(msg, "\n\n")
+	decoded, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
+	if err != nil || !strings.HasPrefix(string(decoded), "_cmd=sync:type=mbox:force=1\n") {
+		t.Errorf("the forced sync has no force=1:\n%s", msg)
+	}
+	if n := tyumenEntries(t, centre); n != 3 || !strings.Contains(lastJournal(t, centre), "applied") {
+		t.Errorf("after agent -force -sync: %d entries, journal %s", n, lastJournal(t, centre))
 	}
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // sendSynopsis follows "userdir send" in its usage line.
-const sendSynopsis = "-division-code CODE -to ADDR [-from ADDR] [-smtp HOST:PORT [-insecure]] [-sync mbox|alias] [command ...]"
+const sendSynopsis = "-division-code CODE -to ADDR [-from ADDR] [-smtp HOST:PORT [-insecure]] [-sync mbox|alias [-force]] [command ...]"
 
 // sendForms explains the commands after the flags, in the usage text.
 const sendForms = `
@@ -31,7 +31,9 @@ On stdin no quoting is needed: a value runs up to the next key= word, e.g.
   insert eml=petrov@company.ru name=Петров Пётр gor=88-02-49
 and blank lines and lines starting with # are skipped. ':' and '\' in values
 are escaped for you; key= (empty) clears a field in an update. -sync sends a
-full snapshot of the division: every command must then be an insert.
+full snapshot of the division: every command must then be an insert; with
+-force its sync line says force=1, and the centre applies it even where its
+safety net would hold it (a sync that deletes more than sync_max_delete).
 Without -smtp the message goes to stdout, for "sendmail -t" or "sendmail -f FROM TO".
 The division code is a secret: $USERDIR_DIVISION_CODE keeps it out of the process list.
 `
@@ -41,6 +43,7 @@ type sendOptions struct {
 	code, to, from string
 	smtp, sync     string
 	insecure       bool
+	force          bool // force=1 on the sync line
 	timeout        time.Duration
 	maxBytes       int64
 }
@@ -54,6 +57,7 @@ func sendFlags(fs *flag.FlagSet) *sendOptions {
 	fs.StringVar(&o.smtp, "smtp", "", "submit to the relay at `host:port` instead of writing the message to stdout")
 	fs.BoolVar(&o.insecure, "insecure", false, "with -smtp: do not verify the relay's STARTTLS certificate")
 	fs.StringVar(&o.sync, "sync", "", "send a full snapshot of the division's records of `type` mbox or alias")
+	fs.BoolVar(&o.force, "force", false, "with -sync: put force=1 on the sync line, so the centre does not hold the sync (README \"When a sync is held\")")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "with -smtp: give up after this `duration`")
 	fs.Int64Var(&o.maxBytes, "max-bytes", config.DefaultMaxMessageBytes, "refuse a message larger than this many `bytes` (the max_message_bytes of the centre)")
 	return o
@@ -100,6 +104,8 @@ func (o *sendOptions) message(e *env) (*compose.Message, error) {
 		return nil, errors.New("-to is required")
 	case o.sync != "" && o.sync != mailcmd.KindMailbox && o.sync != mailcmd.KindAlias:
 		return nil, fmt.Errorf("-sync %q: want mbox or alias", o.sync)
+	case o.force && o.sync == "":
+		return nil, errors.New("-force goes with -sync: force=1 belongs on a sync line")
 	}
 	if o.smtp != "" {
 		if _, _, err := net.SplitHostPort(o.smtp); err != nil {
@@ -154,7 +160,7 @@ func composeBody(e *env, o *sendOptions, args []string, m *compose.Message) erro
 	if err != nil {
 		return err
 	}
-	body, warnings, err := compose.Body(lines, o.sync)
+	body, warnings, err := compose.SyncBody(lines, o.sync, o.force)
 	if err != nil {
 		return err
 	}

@@ -185,6 +185,17 @@ func TestSendRoundTrip(t *testing.T) {
 			},
 		},
 		{
+			name:     "forced sync",
+			code:     sendCode,
+			flags:    []string{"-sync", "mbox", "-force"},
+			args:     []string{"insert", "eml=a@company.ru"},
+			encoding: "7bit",
+			want: []mailcmd.Command{
+				{Op: mailcmd.OpSync, Kind: "mbox", Force: true, Line: 1},
+				wantCommand(t, 2, mailcmd.OpInsert, "a@company.ru"),
+			},
+		},
+		{
 			name:     "sync of aliases",
 			code:     sendCode,
 			flags:    []string{"-sync", "alias"},
@@ -295,6 +306,7 @@ func TestSendUsage(t *testing.T) {
 		{"no code", []string{"send", "-to", "userdir@company.ru", "delete", "eml=a@company.ru"}, nil, "-division-code (or $USERDIR_DIVISION_CODE) is required"},
 		{"no to", []string{"send", "-division-code", sendCode, "delete", "eml=a@company.ru"}, nil, "-to is required"},
 		{"bad sync", sendArgs(sendCode, "-sync", "all", "insert", "eml=a@company.ru"), nil, `-sync "all": want mbox or alias`},
+		{"force without sync", sendArgs(sendCode, "-force", "delete", "eml=a@company.ru"), nil, "-force goes with -sync"},
 		{"bad to", []string{"send", "-division-code", sendCode, "-to", "userdir", "delete", "eml=a@company.ru"}, nil, `-to "userdir"`},
 		{"bad from", sendArgs(sendCode, "-from", "a b c", "delete", "eml=a@company.ru"), nil, `-from "a b c"`},
 		{"no user", []string{"send", "-division-code", sendCode, "-to", "userdir@company.ru", "delete", "eml=a@company.ru"}, nil, "neither $USER nor $LOGNAME"},
@@ -319,7 +331,7 @@ func TestSendUsage(t *testing.T) {
 
 func TestSendHelp(t *testing.T) {
 	r := runCmd(t, "", nil, "help", "send")
-	for _, want := range []string{"usage: userdir send -division-code CODE -to ADDR", "-smtp", "-insecure", "-sync", `"name=Петров Пётр"`, "sendmail -t"} {
+	for _, want := range []string{"usage: userdir send -division-code CODE -to ADDR", "-smtp", "-insecure", "-sync", "-force", "force=1", `"name=Петров Пётр"`, "sendmail -t"} {
 		if r.code != exitOK || !strings.Contains(r.stdout, want) {
 			t.Errorf("userdir help send: exit %d, no %q in\n%s", r.code, want, r.stdout)
 		}
@@ -563,5 +575,32 @@ func TestSendIntoIngestAndDump(t *testing.T) {
 	}
 	if n := strings.Count(r.stdout, "\nmail: "); n != 1 {
 		t.Errorf("dump has %d entries, want 1", n)
+	}
+}
+
+// TestSendForceIntoIngest: a sync that deletes more than sync_max_delete is
+// held when sent with -sync alone, and applied with -sync -force.
+func TestSendForceIntoIngest(t *testing.T) {
+	cfg := sampleConfig(t, t.TempDir())
+	mustIngest(t, cfg, commandMail("0001", "full@test", "Mon, 02 Nov 2026 10:00:00 +0500", tyumenMailboxes(20)))
+	for _, tc := range []struct {
+		flags []string
+		want  int
+		j     string
+	}{
+		{[]string{"-sync", "mbox"}, 20, "held"},
+		{[]string{"-sync", "mbox", "-force"}, 3, "applied"},
+	} {
+		sent := runCmd(t, tyumenMailboxes(3), nil, sendArgs("0001", tc.flags...)...)
+		if sent.code != exitOK {
+			t.Fatalf("send %v: %+v", tc.flags, sent)
+		}
+		mustIngest(t, cfg, sent.stdout)
+		if n := tyumenEntries(t, cfg); n != tc.want {
+			t.Errorf("send %v: %d Tyumen entries, want %d", tc.flags, n, tc.want)
+		}
+		if j := lastJournal(t, cfg); !strings.Contains(j, tc.j) {
+			t.Errorf("send %v: journal\n%s\nwant %s", tc.flags, j, tc.j)
+		}
 	}
 }
