@@ -73,6 +73,7 @@ type Directory struct {
 	filters    filterCache
 	dns        dnCache
 	stats      Stats
+	times      snapTimes
 	budget     *discloser
 }
 
@@ -137,6 +138,8 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	}
 	start := time.Now()
 	s := buildSnapshot(o.Mapper, o.Encoder, recs, seq, d.log)
+	d.times.builtAt(start, time.Since(start))
+	d.times.current.Store(start.UnixNano())
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	d.generation++
 	d.policy.Store(p)
@@ -203,9 +206,14 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	defer d.refreshMu.Unlock()
 	p := d.policy.Load()
 	cur := d.snap.Load()
+	polled := time.Now()
 	seq, err := p.opts.Source.Seq(ctx)
-	if err != nil || seq == cur.seq {
+	if err != nil {
 		return err
+	}
+	if seq == cur.seq {
+		d.times.current.Store(polled.UnixNano())
+		return nil
 	}
 	split, err := p.opts.Source.ChangeSplit(ctx, cur.seq, largeChange)
 	if err != nil {
@@ -228,6 +236,7 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	next := cur.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
+	d.times.current.Store(polled.UnixNano())
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
 }
@@ -318,6 +327,7 @@ func (d *Directory) Compact(ctx context.Context) error {
 		next = next.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	}
 	d.snap.Store(next)
+	d.times.builtAt(start, time.Since(start))
 	d.log.Debug("snapshot compacted", "entries", len(next.items), "took", time.Since(start).Round(time.Millisecond))
 	go debug.FreeOSMemory()
 	return nil

@@ -32,8 +32,9 @@ const DefaultBusyTimeout = 30 * time.Second
 
 // Options configures Open. The zero value of every field but Path works.
 type Options struct {
-	// Path is the SQLite file. Its parent directory must exist; the file is
-	// created on first use unless ReadOnly is set.
+	// Path is the SQLite file. Unless ReadOnly is set, it is created on
+	// first use with FileMode, and its directory with DirMode if the
+	// directory's parent exists.
 	Path string
 	// BusyTimeout is how long to wait for another writer's lock; 0 means 30s.
 	BusyTimeout time.Duration
@@ -69,6 +70,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.ReadOnly {
 		// mode=rw below also refuses to create it; this gives the plain error.
 		if _, err := os.Stat(o.Path); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", o.Path, err)
+		}
+	}
+	if !o.ReadOnly {
+		if err := createFile(o.Path); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", o.Path, err)
 		}
 	}

@@ -28,16 +28,32 @@ func mapperFor(cfg *config.Config) (*schema.Mapper, error) {
 
 // openReadOnly opens cfg's store for reading. A store that does not exist
 // yet (no message has arrived) is created empty first, so that `serve` and
-// `dump` work on a fresh installation.
+// `dump` work on a fresh installation; one written by an older version is
+// migrated first, so that `serve` starts after an upgrade.
 func openReadOnly(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	if _, err := os.Stat(cfg.Store); errors.Is(err, os.ErrNotExist) {
-		st, err := store.Open(ctx, store.Options{Path: cfg.Store, TombstoneDays: cfg.TombstoneDays})
-		if err != nil {
-			return nil, err
-		}
-		if err := st.Close(); err != nil {
+		if err := migrateStore(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
-	return store.Open(ctx, store.Options{Path: cfg.Store, ReadOnly: true, TombstoneDays: cfg.TombstoneDays})
+	ro := store.Options{Path: cfg.Store, ReadOnly: true, TombstoneDays: cfg.TombstoneDays}
+	st, err := store.Open(ctx, ro)
+	if errors.Is(err, store.ErrSchema) {
+		// Older (the writer migrates it) or newer (the writer says so).
+		if err := migrateStore(ctx, cfg); err != nil {
+			return nil, err
+		}
+		st, err = store.Open(ctx, ro)
+	}
+	return st, err
+}
+
+// migrateStore opens cfg's store for writing, which creates it or brings
+// its schema up to date, and closes it.
+func migrateStore(ctx context.Context, cfg *config.Config) error {
+	st, err := store.Open(ctx, store.Options{Path: cfg.Store, TombstoneDays: cfg.TombstoneDays})
+	if err != nil {
+		return err
+	}
+	return st.Close()
 }
