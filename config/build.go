@@ -37,6 +37,7 @@ func build(path string, f *fileConfig, p *problems) *Config {
 			c.Divisions[i].SyncMaxDelete = parseSyncLimit(*d.SyncMaxDelete, key, p)
 		}
 	}
+	buildMonitor(c, f, p)
 	return c
 }
 

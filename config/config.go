@@ -40,6 +40,7 @@ const (
 	DefaultMaxConnsAddr    = 128
 	DefaultHarvestBudget   = 20000 // see directory.DefaultHarvestBudget and its simulation
 	DefaultCharset         = mailmsg.DefaultCharset
+	DefaultMaxSilence      = 36 * time.Hour
 )
 
 // Config is the whole configuration file, with defaults filled in.
@@ -52,13 +53,14 @@ type Config struct {
 	NameOrder         string // name_order: "family-first" (default) or "given-first"
 	MaxMessageBytes   int64  // max_message_bytes: default 10 MiB
 	TombstoneDays     int    // tombstone_days: default 90
+	ReportTo          string // report_to: gets the summary of `userdir report`; optional
 	LDAP              LDAP
-	HTTP              HTTP
+	HTTP              HTTP // [http]
 	Divisions         []Division
 }
 
-// HTTP is the [http] table: the listener of the search page and the
-// phone directories (package phonebook).
+// HTTP is the [http] table: the listener of /metrics and /healthz, the
+// search page and the phone directories (packages httpd and phonebook).
 type HTTP struct {
 	Listen string // listen: host:port; "" (the default) serves no HTTP
 }
@@ -110,6 +112,10 @@ type Division struct {
 	// delete before it is held. The zero value is the default, 10% of the
 	// division's live records of the kind and never fewer than 5.
 	SyncMaxDelete SyncLimit
+	// MaxSilence is max_silence: a division with no applied message for
+	// this long is stale; default 36h.
+	MaxSilence time.Duration
+	Admin      string // admin: gets the division's daily report; optional
 }
 
 // SyncLimit is a [[division]] sync_max_delete: a count, or a percentage.

@@ -110,7 +110,7 @@ func TestDefaults(t *testing.T) {
 			IdleTimeout:   5 * time.Minute,
 			MaxConns:      1024, MaxConnsAddr: 128, HarvestBudget: 20000,
 		},
-		Divisions: []Division{{ID: "a", Name: "A", Code: "S3CRET-A", Charset: "windows-1251"}},
+		Divisions: []Division{{ID: "a", Name: "A", Code: "S3CRET-A", Charset: "windows-1251", MaxSilence: DefaultMaxSilence}},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Parse(minimal) =\n%+v\nwant\n%+v", c, want)
@@ -168,7 +168,7 @@ sync_max_delete = "25%"
 		{"IdleTimeout", l.IdleTimeout, 90 * time.Second},
 		{"MaxConns", l.MaxConns, 1},
 		{"Networks", l.Networks, []Network{{CIDR: netip.MustParsePrefix("127.0.0.1/32"), Role: "mta"}}},
-		{"Division", c.Divisions[0], Division{ID: "x-1.y_z", Name: "Ёлкино", Code: "1", Charset: "cp866",
+		{"Division", c.Divisions[0], Division{ID: "x-1.y_z", Name: "Ёлкино", Code: "1", Charset: "cp866", MaxSilence: DefaultMaxSilence,
 			MailHost: "mx.тест.рф", Senders: []string{"@example.org", "admin@example.org", ".example.org"},
 			Domains: []string{"example.org", "пример.рф"}, SyncMaxDelete: SyncLimit{Percent: 25, Set: true}}},
 	}
@@ -265,5 +265,22 @@ func TestErrorsOfWrapped(t *testing.T) {
 	}
 	if got := Errors(nil); got != nil {
 		t.Errorf("Errors(nil) = %v, want nil", got)
+	}
+}
+
+// TestMonitorKeys checks [http], report_to and a division's max_silence and
+// admin, and their defaults.
+func TestMonitorKeys(t *testing.T) {
+	c := mustParse(t, t.TempDir(), "report_to = \"it@company.ru\"\n[http]\nlisten = \"127.0.0.1:8389\"\n"+minimal+
+		"max_silence = \"72h\"\nadmin = \"admin@a.company.ru\"\n[[division]]\nid = \"b\"\nname = \"B\"\ncode = \"2\"\n")
+	if c.HTTP.Listen != "127.0.0.1:8389" || c.ReportTo != "it@company.ru" {
+		t.Errorf("http.listen %q, report_to %q", c.HTTP.Listen, c.ReportTo)
+	}
+	a, b := c.Divisions[0], c.Divisions[1]
+	if a.MaxSilence != 72*time.Hour || a.Admin != "admin@a.company.ru" || b.MaxSilence != DefaultMaxSilence || b.Admin != "" {
+		t.Errorf("divisions: %+v %+v", a, b)
+	}
+	if c := mustParse(t, t.TempDir(), minimal); c.HTTP.Listen != "" {
+		t.Errorf("http.listen defaults to %q, want off", c.HTTP.Listen)
 	}
 }

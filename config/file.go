@@ -12,6 +12,7 @@ type fileConfig struct {
 	NameOrder       *string        `toml:"name_order"`
 	MaxMessageBytes *int64         `toml:"max_message_bytes"`
 	TombstoneDays   *int64         `toml:"tombstone_days"`
+	ReportTo        string         `toml:"report_to"`
 	LDAP            fileLDAP       `toml:"ldap"`
 	HTTP            fileHTTP       `toml:"http"`
 	Divisions       []fileDivision `toml:"division"`
@@ -67,6 +68,9 @@ type fileDivision struct {
 	Domains  []string `toml:"domains"`
 	// SyncMaxDelete is a count ("25") or a percentage ("10%").
 	SyncMaxDelete *string `toml:"sync_max_delete"`
+	// MaxSilence and Admin are read by monitoring (see monitor.go).
+	MaxSilence *string `toml:"max_silence"`
+	Admin      string  `toml:"admin"`
 }
 
 // secretKeys are the keys whose values no message may quote.

@@ -29,6 +29,7 @@ func validate(c *Config, p *problems) {
 	validateAccounts(c.LDAP.Accounts, p)
 	validateNetworks(c.LDAP.Networks, p)
 	validateDivisions(c.Divisions, p)
+	validateMonitor(c, p)
 }
 
 // validateTop checks the top-level keys.

@@ -116,6 +116,12 @@ func TestValidationErrors(t *testing.T) {
 		{"sync_max_delete words", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsync_max_delete = \"ten\""), "division[2].sync_max_delete", "sync_max_delete", "neither a count"},
 		{"sync_max_delete percent", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsync_max_delete = \"150%\""), "division[2].sync_max_delete", "sync_max_delete", "1% to 100%"},
 		{"sync_max_delete integer", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nsync_max_delete = 10"), "division[2].sync_max_delete", "sync_max_delete", "must be a string"},
+		{"max_silence", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nmax_silence = \"2 days\""), "division[2].max_silence", "max_silence", "not a duration"},
+		{"max_silence 0", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nmax_silence = \"0s\""), "division[2].max_silence", "max_silence", "more than 0"},
+		{"admin", division("id = \"b\"\nname = \"B\"\ncode = \"2\"\nadmin = \"Bob <b@x.org>\""), "division[2].admin", "admin", "not an address"},
+		{"report_to", "report_to = \"nobody\"\n" + minimal, "report_to", "report_to", "not an address"},
+		{"http listen", "[http]\nlisten = \"8389\"\n" + minimal, "http.listen", "listen", "host:port"},
+		{"http listen port", "[http]\nlisten = \"127.0.0.1:99999\"\n" + minimal, "http.listen", "listen", "host:port"},
 
 		// Unknown keys and wrong kinds.
 		{"typo in ldap", ldapDoc("sise_limit = 3"), "ldap.sise_limit", "sise_limit", "unknown key (did you mean size_limit?)"},

@@ -76,14 +76,14 @@ type Directory struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	refreshMu  sync.Mutex   // serializes snapshot updates
-	lastEdit   time.Time    // when the overlay last grew (under refreshMu)
-	compacting atomic.Bool  // a Compact or CatchUp is running
-	generation uint64       // counts Reconfigures (under refreshMu)
-	checked    atomic.Int64 // when the store was last read successfully, Unix nanoseconds
+	refreshMu  sync.Mutex  // serializes snapshot updates
+	lastEdit   time.Time   // when the overlay last grew (under refreshMu)
+	compacting atomic.Bool // a Compact or CatchUp is running
+	generation uint64      // counts Reconfigures (under refreshMu)
 	filters    filterCache
 	dns        dnCache
 	stats      Stats
+	times      snapTimes
 	budget     *discloser
 }
 
@@ -148,11 +148,12 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 	}
 	start := time.Now()
 	s := buildSnapshot(o.Mapper, o.Encoder, recs, seq, d.log)
+	d.times.builtAt(start, time.Since(start))
+	d.times.current.Store(start.UnixNano())
 	d.log.Info("snapshot built", "entries", len(s.items), "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 	d.generation++
 	d.policy.Store(p)
 	d.snap.Store(s)
-	d.checked.Store(d.now().UnixNano())
 	recs = nil
 	debug.FreeOSMemory()
 	return nil
@@ -162,11 +163,11 @@ func (d *Directory) Reconfigure(ctx context.Context, o Options) error {
 func (d *Directory) Snapshot() *Snapshot { return d.snap.Load() }
 
 // SnapshotAge returns how long ago the snapshot was last known to be
-// current: the time since the store was last read successfully. It grows
-// while the store is unreachable, and the directory goes on answering from
-// the snapshot it has.
+// current (SnapshotStats.Current). It grows while the store is
+// unreachable, and the directory goes on answering from the snapshot it
+// has; /healthz fails when it is too old.
 func (d *Directory) SnapshotAge() time.Duration {
-	return d.now().Sub(time.Unix(0, d.checked.Load()))
+	return time.Since(d.SnapshotStats().Current)
 }
 
 // Backoff of Run's reads while the store is unreachable.
@@ -251,13 +252,13 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	defer d.refreshMu.Unlock()
 	p := d.policy.Load()
 	cur := d.snap.Load()
-	now := d.now().UnixNano()
+	polled := time.Now()
 	seq, err := p.opts.Source.Seq(ctx)
 	if err != nil {
 		return err
 	}
 	if seq == cur.seq {
-		d.checked.Store(now)
+		d.times.current.Store(polled.UnixNano())
 		return nil
 	}
 	split, err := p.opts.Source.ChangeSplit(ctx, cur.seq, largeChange)
@@ -271,7 +272,6 @@ func (d *Directory) Refresh(ctx context.Context) error {
 		cur = &behind
 		d.snap.Store(cur)
 		if split == seq {
-			d.checked.Store(now)
 			return nil
 		}
 	}
@@ -279,10 +279,10 @@ func (d *Directory) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.checked.Store(now)
 	next := cur.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	d.lastEdit = time.Now()
 	d.snap.Store(next)
+	d.times.current.Store(polled.UnixNano())
 	d.log.Debug("snapshot updated", "changes", len(changes), "seq", seq, "overlay", len(next.extra))
 	return nil
 }
@@ -373,6 +373,7 @@ func (d *Directory) Compact(ctx context.Context) error {
 		next = next.withChanges(p.opts.Mapper, p.opts.Encoder, changes, seq, d.log)
 	}
 	d.snap.Store(next)
+	d.times.builtAt(start, time.Since(start))
 	d.log.Debug("snapshot compacted", "entries", len(next.items), "took", time.Since(start).Round(time.Millisecond))
 	go debug.FreeOSMemory()
 	return nil

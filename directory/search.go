@@ -18,7 +18,7 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	if s.Role.Limited() {
 		now = d.now()
 		if !p.limiter.allow(rateKey(s.Peer), now) {
-			d.stats.RefusedRate.Add(1)
+			d.refused(&d.stats.RefusedRate, "rate", s.Peer)
 			return SearchResult{Result: Result{Code: Busy, Message: "too many searches from this address; try again shortly"}}
 		}
 	}
@@ -60,8 +60,7 @@ func (d *Directory) Search(ctx context.Context, s *Session, req *SearchRequest, 
 	if s.Role.Limited() {
 		switch class {
 		case noAssertion:
-			d.stats.RefusedUnselective.Add(1)
-			d.log.Debug("unselective book search refused", "peer", s.Peer, "filter", req.Filter.String())
+			d.refused(&d.stats.RefusedUnselective, "unselective", s.Peer, "filter", req.Filter.String())
 			return SearchResult{Result: Result{Code: UnwillingToPerform, Message: unselectiveMessage}}
 		case tooShort:
 			return SearchResult{}
@@ -177,7 +176,7 @@ func (r *run) stream() SearchResult {
 // failure is the result of a search stopped by an error while sending.
 func (r *run) failure(err error) SearchResult {
 	if errors.Is(err, errBudget) {
-		r.d.stats.RefusedBudget.Add(1)
+		r.d.refused(&r.d.stats.RefusedBudget, "budget", r.s.Peer)
 		return SearchResult{Result: Result{Code: AdminLimitExceeded, Message: budgetMessage}}
 	}
 	return SearchResult{Result: Result{Code: Other}}

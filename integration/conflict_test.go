@@ -52,7 +52,7 @@ func TestIntegrationConflictOneAnswer(t *testing.T) {
 	send(codeTobolsk, "admin@tobolsk.company.ru", "hijack@tobolsk", 1, "_cmd=update:eml="+visibleAddr+":gor=00-00-00")
 	want("after Tobolsk's newer update", tobolsk)
 	st := runCmd(t, nil, nil, bin, "status", "-config", cfg)
-	if !regexp.MustCompile(`(?m)^tyumen\s.*\s1$`).MatchString(st.stdout) {
+	if !regexp.MustCompile(`(?m)^tyumen\s.*\s1\s+conflicts$`).MatchString(st.stdout) {
 		t.Errorf("status does not list Tyumen's record as a conflict:\n%s", st)
 	}
 

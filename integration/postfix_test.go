@@ -120,6 +120,13 @@ type postfix struct {
 // stopped when the test ends.
 func startPostfix(tb testing.TB, tools map[string]string, root, bin, cfg, pipeUser string) *postfix {
 	tb.Helper()
+	return startPostfixWith(tb, tools, root, bin, cfg, pipeUser, "", "")
+}
+
+// startPostfixWith is startPostfix with lines added to main.cf (a later
+// setting overrides the template's) and to master.cf.
+func startPostfixWith(tb testing.TB, tools map[string]string, root, bin, cfg, pipeUser, moreMain, moreMaster string) *postfix {
+	tb.Helper()
 	if strings.ContainsAny(root+bin+cfg, " \t\n{}") {
 		tb.Fatalf("paths with white space or braces cannot go into master.cf: %q %q %q", root, bin, cfg)
 	}
@@ -131,8 +138,8 @@ func startPostfix(tb testing.TB, tools map[string]string, root, bin, cfg, pipeUs
 	must(tb, os.Chown(filepath.Join(root, "data"), int(owner.uid), int(owner.gid)), "chown the data directory")
 	r := strings.NewReplacer("{{root}}", root, "{{domain}}", testDomain, "{{dir}}", dirAddr,
 		"{{userdir service}}", readmeMasterCf(tb, pipeUser, bin, cfg)) // the README's own lines
-	must(tb, os.WriteFile(filepath.Join(pf.conf, "main.cf"), []byte(r.Replace(mainCf)), 0o644), "write main.cf")
-	must(tb, os.WriteFile(filepath.Join(pf.conf, "master.cf"), []byte(r.Replace(masterCf)), 0o644), "write master.cf")
+	must(tb, os.WriteFile(filepath.Join(pf.conf, "main.cf"), []byte(r.Replace(mainCf)+moreMain), 0o644), "write main.cf")
+	must(tb, os.WriteFile(filepath.Join(pf.conf, "master.cf"), []byte(r.Replace(masterCf)+"\n"+moreMaster), 0o644), "write master.cf")
 	// check creates the queue directories with Postfix's owners and modes.
 	if res := runCmd(tb, nil, nil, tools["postfix"], "-c", pf.conf, "check"); res.code != 0 {
 		tb.Fatalf("postfix check: %s\nmaillog:\n%s", res, pf.log())

@@ -39,6 +39,8 @@ type configOptions struct {
 	tlsCert string   // ldap.tls_cert, optional
 	tlsKey  string   // ldap.tls_key, optional
 	http    string   // http.listen, optional
+	// edit, if set, changes the decoded configuration before it is written.
+	edit func(cfg map[string]any)
 }
 
 // writeConfig writes the sample configuration testdata/userdir.toml (its
@@ -66,6 +68,9 @@ func writeConfig(tb testing.TB, dir string, o configOptions) string {
 	}
 	if o.http != "" {
 		cfg["http"] = map[string]any{"listen": o.http}
+	}
+	if o.edit != nil {
+		o.edit(cfg)
 	}
 	out, err := toml.Marshal(cfg)
 	if err != nil {

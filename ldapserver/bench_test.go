@@ -8,15 +8,29 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"userdir/internal/fixture"
+	"userdir/metrics"
 )
 
 // BenchmarkServerRoundTrip measures one request and its responses over a
 // loopback connection, server and a lean client in one process: the cost
 // of decoding with go-asn1-ber, searching the snapshot and writing the
 // pre-encoded entries.
+//
+// The "observed" variants run with the Prometheus observer of package
+// metrics, which /metrics serves: its cost per request is the difference.
 func BenchmarkServerRoundTrip(b *testing.B) {
-	ts := startServer(b, serverOptions{records: fixture.Generate(100000, 1), mtaNet: true})
+	records := fixture.Generate(100000, 1)
+	b.Run("plain", func(b *testing.B) { benchRoundTrip(b, startServer(b, serverOptions{records: records, mtaNet: true})) })
+	b.Run("observed", func(b *testing.B) {
+		obs := metrics.NewLDAP(prometheus.NewRegistry())
+		benchRoundTrip(b, startServer(b, serverOptions{records: records, mtaNet: true, observe: obs}))
+	})
+}
+
+func benchRoundTrip(b *testing.B, ts *testServer) {
 	for _, w := range []struct{ name, base, filter string }{
 		{"postfix", suffix, "(mail=user004242@company.ru)"},
 		{"callerid", suffix, "(|(telephoneNumber=*204242*)(mobile=*204242*))"},

@@ -2,6 +2,7 @@ package ldapserver
 
 import (
 	"log/slog"
+	"time"
 
 	"userdir/directory"
 	"userdir/ldapserver/wire"
@@ -10,10 +11,10 @@ import (
 // bind answers a BindRequest: LDAPv3 and LDAPv2 simple binds; SASL is
 // refused with authMethodNotSupported. A failed bind leaves the connection
 // anonymous (RFC 4513 §5.1).
-func (c *conn) bind(req *request) {
+func (c *conn) bind(req *request, start time.Time) {
 	b, err := decodeBind(req.body)
 	if err != nil {
-		c.fieldError(req, wire.AppBindResponse, err)
+		c.fieldError(req, wire.AppBindResponse, start, err)
 		return
 	}
 	backend := c.srv.opts.Backend
@@ -33,5 +34,5 @@ func (c *conn) bind(req *request) {
 			c.logger().Debug("bind", "dn", b.name, "version", b.version, "code", int(res.Code), "role", string(s.Role))
 		}
 	}
-	c.respond(req.id, wire.AppBindResponse, res)
+	c.answer(req.id, wire.AppBindResponse, start, res)
 }

@@ -148,14 +148,15 @@ func (c *conn) readLoop() {
 			c.releaseFrame()
 			break
 		}
-		n := c.memoized(frame)
+		start := c.started()
+		n := c.memoized(frame, start)
 		if n == notMemoized {
 			req, err := decodeMessage(frame)
 			if err != nil {
 				c.disconnect(err)
 				break
 			}
-			n = c.dispatch(req)
+			n = c.dispatch(req, start)
 		}
 		if n != handedOff {
 			c.releaseFrame()
@@ -218,8 +219,9 @@ var responseTags = map[int]byte{
 	opCompare: wire.AppCompareResponse, opExtended: wire.AppExtendedResponse,
 }
 
-// dispatch handles one request and says what the read loop does next.
-func (c *conn) dispatch(req *request) next {
+// dispatch handles one request, read at start, and says what the read
+// loop does next.
+func (c *conn) dispatch(req *request, start time.Time) next {
 	op := int(req.op)
 	tag, known := responseTags[op]
 	switch {
@@ -235,22 +237,22 @@ func (c *conn) dispatch(req *request) next {
 		return stopReading
 	}
 	if oid, ok := c.unsupportedCritical(op, req.controls); ok {
-		c.respond(req.id, tag, directory.Result{Code: directory.UnavailableCriticalExtension,
+		c.answer(req.id, tag, start, directory.Result{Code: directory.UnavailableCriticalExtension,
 			Message: "unsupported critical control " + oid})
 		return keepReading
 	}
 	switch op {
 	case opBind:
 		c.wg.Wait() // RFC 4511 §4.2.1: no other operation runs during a bind
-		c.guard(req.id, tag, func() { c.bind(req) })
+		c.guard(req.id, tag, func() { c.bind(req, start) })
 	case opExtended:
-		if !c.extended(req) {
+		if !c.extended(req, start) {
 			return stopReading
 		}
 	case opSearch:
 		sreq, err := decodeSearch(req)
 		if err != nil {
-			c.fieldError(req, tag, err)
+			c.fieldError(req, tag, start, err)
 			return keepReading
 		}
 		var memoKey string
@@ -259,16 +261,16 @@ func (c *conn) dispatch(req *request) next {
 				memoKey = string(rest)
 			}
 		}
-		return c.run(req.id, tag, func(ctx context.Context) { c.search(ctx, req.id, sreq, memoKey) })
+		return c.run(req.id, tag, start, func(ctx context.Context) { c.search(ctx, req.id, sreq, memoKey, start) })
 	case opCompare:
 		creq, err := decodeCompare(req.body)
 		if err != nil {
-			c.fieldError(req, tag, err)
+			c.fieldError(req, tag, start, err)
 			return keepReading
 		}
-		return c.run(req.id, tag, func(ctx context.Context) { c.compare(ctx, req.id, creq) })
+		return c.run(req.id, tag, start, func(ctx context.Context) { c.compare(ctx, req.id, creq, start) })
 	default:
-		c.respond(req.id, tag, directory.Result{Code: directory.UnwillingToPerform,
+		c.answer(req.id, tag, start, directory.Result{Code: directory.UnwillingToPerform,
 			Message: "read-only directory: changes arrive by mail"})
 	}
 	return keepReading
@@ -279,7 +281,7 @@ const notMemoized next = -1
 
 // memoized serves a search whose bytes were decoded before (see
 // requestMemo), or returns notMemoized.
-func (c *conn) memoized(frame []byte) next {
+func (c *conn) memoized(frame []byte, start time.Time) next {
 	id, rest, ok := splitFrame(frame)
 	if !ok {
 		return notMemoized
@@ -288,19 +290,19 @@ func (c *conn) memoized(frame []byte) next {
 	if sreq == nil {
 		return notMemoized
 	}
-	return c.run(id, wire.AppSearchDone, func(ctx context.Context) { c.search(ctx, id, sreq, "") })
+	return c.run(id, wire.AppSearchDone, start, func(ctx context.Context) { c.search(ctx, id, sreq, "", start) })
 }
 
-func (c *conn) fieldError(req *request, tag byte, err error) {
+func (c *conn) fieldError(req *request, tag byte, start time.Time, err error) {
 	var le *limitError
 	if errors.As(err, &le) {
 		c.srv.stats.RefusedOverLimits.Add(1)
 		c.logger().Info("request over a limit", "op", int(req.op), "err", err)
-		c.respond(req.id, tag, directory.Result{Code: directory.AdminLimitExceeded, Message: le.msg})
+		c.answer(req.id, tag, start, directory.Result{Code: directory.AdminLimitExceeded, Message: le.msg})
 		return
 	}
 	c.logger().Info("malformed request", "op", int(req.op), "err", err)
-	c.respond(req.id, tag, directory.Result{Code: directory.ProtocolError, Message: "malformed request"})
+	c.answer(req.id, tag, start, directory.Result{Code: directory.ProtocolError, Message: "malformed request"})
 }
 
 // unsupportedCritical returns the first critical control that op does not implement.
@@ -314,7 +316,7 @@ func (c *conn) unsupportedCritical(op int, ctrls []control) (string, bool) {
 	return "", false
 }
 
-// run runs fn for request id, cancellable by Abandon. It runs fn in the
+// run runs fn for request id, read at start, cancellable by Abandon. It runs fn in the
 // reading goroutine itself, which saves a goroutine switch per request
 // (most answer in microseconds); if fn is still running after
 // handoffAfter, the server's watchdog (Server.watch) starts a new goroutine
@@ -322,12 +324,12 @@ func (c *conn) unsupportedCritical(op int, ctrls []control) (string, bool) {
 // meanwhile, and this one ends with fn. A watchdog rather than a timer per
 // request: arming a timer that soon wakes the runtime's network poller on
 // every request.
-func (c *conn) run(id int64, tag byte, fn func(context.Context)) next {
+func (c *conn) run(id int64, tag byte, start time.Time, fn func(context.Context)) next {
 	c.releaseFrame() // fn uses only the decoded request
 	c.mu.Lock()
 	if len(c.inflight) >= c.srv.opts.MaxOutstanding {
 		c.mu.Unlock()
-		c.respond(id, tag, directory.Result{Code: directory.Busy, Message: "too many requests in flight on this connection"})
+		c.answer(id, tag, start, directory.Result{Code: directory.Busy, Message: "too many requests in flight on this connection"})
 		return keepReading
 	}
 	ctx, cancel := context.WithCancel(c.ctx)

@@ -8,4 +8,7 @@
 //
 // The directory is read-only: Add, Modify, Delete and ModifyDN are answered
 // unwillingToPerform (53), each in its own response type.
+//
+// An optional Observer hears of every answered request (operation, result
+// code, role, latency), for metrics; without one no clock is read.
 package ldapserver

@@ -12,30 +12,32 @@ import (
 // extended answers an ExtendedRequest: StartTLS (RFC 4511 §4.14) and Who
 // am I? (RFC 4532); other names get protocolError (RFC 4511 §4.12). It
 // reports whether to keep reading.
-func (c *conn) extended(req *request) bool {
+func (c *conn) extended(req *request, start time.Time) bool {
 	name, err := decodeExtended(req.body)
 	if err != nil {
-		c.fieldError(req, wire.AppExtendedResponse, err)
+		c.fieldError(req, wire.AppExtendedResponse, start, err)
 		return true
 	}
 	switch name {
 	case directory.OIDWhoAmI:
 		authz := c.srv.opts.Backend.WhoAmI(c.sess.Load())
 		c.write(appendResponse(nil, req.id, wire.AppExtendedResponse, directory.Result{}, extendedTail("", &authz), nil))
+		c.observe(wire.AppExtendedResponse, start, directory.Success)
 		return true
 	case directory.OIDStartTLS:
-		return c.startTLS(req)
+		return c.startTLS(req, start)
 	}
-	c.respond(req.id, wire.AppExtendedResponse, directory.Result{Code: directory.ProtocolError, Message: "unsupported extended operation " + name})
+	c.answer(req.id, wire.AppExtendedResponse, start, directory.Result{Code: directory.ProtocolError, Message: "unsupported extended operation " + name})
 	return true
 }
 
 // startTLS answers StartTLS and then runs the TLS handshake on the same
 // connection. It reports whether to keep reading.
-func (c *conn) startTLS(req *request) bool {
+func (c *conn) startTLS(req *request, start time.Time) bool {
 	fail := func(code directory.ResultCode, msg string) bool {
 		c.write(appendResponse(nil, req.id, wire.AppExtendedResponse, directory.Result{Code: code, Message: msg},
 			extendedTail(directory.OIDStartTLS, nil), nil))
+		c.observe(wire.AppExtendedResponse, start, code)
 		return true
 	}
 	switch {
@@ -50,6 +52,7 @@ func (c *conn) startTLS(req *request) bool {
 		extendedTail(directory.OIDStartTLS, nil), nil)) != nil {
 		return false
 	}
+	c.observe(wire.AppExtendedResponse, start, directory.Success)
 	c.wmu.Lock()
 	tc := tls.Server(c.nc, c.srv.opts.TLS)
 	c.nc = tc

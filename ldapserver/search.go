@@ -3,6 +3,7 @@ package ldapserver
 import (
 	"context"
 	"sync"
+	"time"
 
 	"userdir/directory"
 	"userdir/ldapserver/wire"
@@ -35,7 +36,8 @@ func (w *searchWriter) SendEntry(dn, attrs []byte) error {
 // search runs a search and writes its entries and SearchResultDone, unless
 // the request was abandoned meanwhile. A search that was answered (it
 // passed the rate limit and the policy) is memoized under memoKey, if set.
-func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest, memoKey string) {
+// start is when it was read.
+func (c *conn) search(ctx context.Context, id int64, req *directory.SearchRequest, memoKey string, start time.Time) {
 	bp := writerBufs.Get().(*[]byte)
 	w := &searchWriter{c: c, id: id, buf: (*bp)[:0]}
 	defer func() {
@@ -52,5 +54,7 @@ func (c *conn) search(ctx context.Context, id int64, req *directory.SearchReques
 		c.srv.memo.put(memoKey, req)
 	}
 	w.buf = appendResponse(w.buf, id, wire.AppSearchDone, res.Result, nil, searchDoneControls(&res))
-	c.write(w.buf)
+	if c.write(w.buf) == nil {
+		c.observe(wire.AppSearchDone, start, res.Code)
+	}
 }

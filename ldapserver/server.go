@@ -59,6 +59,8 @@ type Options struct {
 	// MaxOutstanding bounds the requests in flight on one connection; 0 means 16.
 	MaxOutstanding int
 	Logger         *slog.Logger
+	// Observer, if set, is told of every answered request (metrics).
+	Observer Observer
 }
 
 // Server serves LDAP on any number of listeners.

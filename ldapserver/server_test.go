@@ -42,6 +42,7 @@ type serverOptions struct {
 	tls     *tls.Config
 	wrap    func(ldapserver.Backend) ldapserver.Backend
 	mtaNet  bool // give 127.0.0.1 the mta role
+	observe ldapserver.Observer
 	dir     func(*directory.Options)
 	srv     func(*ldapserver.Options)
 	ipv6    bool // listen on [::1]:0 too (addr6)
@@ -83,7 +84,7 @@ func startServer(t testing.TB, so serverOptions) *testServer {
 	if so.wrap != nil {
 		backend = so.wrap(dir)
 	}
-	lo := ldapserver.Options{Backend: backend, TLS: so.tls, Logger: slog.New(slog.DiscardHandler)}
+	lo := ldapserver.Options{Backend: backend, TLS: so.tls, Logger: slog.New(slog.DiscardHandler), Observer: so.observe}
 	if so.srv != nil {
 		so.srv(&lo)
 	}

@@ -34,10 +34,11 @@ const DefaultBusyTimeout = 30 * time.Second
 // Options configures Open. The zero value of every field but Path works.
 type Options struct {
 	// Path is the SQLite file, or a PostgreSQL database as a libpq URL
-	// (postgres://user@host/db?sslmode=...; see IsPostgres). An SQLite
-	// file's parent directory must exist; the file is created on first use
-	// unless ReadOnly is set. A PostgreSQL database must exist; its tables
-	// are created on first use unless ReadOnly is set.
+	// (postgres://user@host/db?sslmode=...; see IsPostgres). Unless
+	// ReadOnly is set, an SQLite file is created on first use with
+	// FileMode, and its directory with DirMode if the directory's parent
+	// exists. A PostgreSQL database must exist; its tables are created on
+	// first use unless ReadOnly is set.
 	Path string
 	// Password is the PostgreSQL password when the URL has none (the
 	// configuration's store_password_file); without either, libpq's
@@ -92,6 +93,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.ReadOnly {
 		// mode=rw below also refuses to create it; this gives the plain error.
 		if _, err := os.Stat(o.Path); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", o.Path, err)
+		}
+	}
+	if !o.ReadOnly {
+		if err := createFile(o.Path); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", o.Path, err)
 		}
 	}

@@ -51,12 +51,15 @@ var commands = []command{
 	{"agent", "at a branch: mail the changes of its accounts database (SQL, CSV) to the centre", runAgent},
 	{"dump", "print what a role sees of the directory, as LDIF", runDump},
 	{"migrate-store", "copy an SQLite store into PostgreSQL and check that both dump the same", runMigrateStore},
-	{"status", "per division: entries, last message, rejected lines", runStatus},
+	{"status", "per division: entries, last applied message and sync, held syncs, conflicts, stale; -json, -check", runStatus},
 	{"journal", "list the newest messages and what became of them", runJournal},
 	{"release", "apply a sync the safety net held (no argument: list them)", runRelease},
 	{"demo", "serve a directory built from testdata/ on 127.0.0.1:3389 (no root, no config)", runDemo},
 	{"check-config", "check the configuration file and print a summary of it", runCheckConfig},
 	{"passwd", "print a bcrypt hash of a password, for ldap.account password_hash", runPasswd},
+	{"report", "mail each division's admin a digest of its problems, and report_to a summary", runReport},
+	{"backup", "write a verified, consistent copy of the store while it is in use", runBackup},
+	{"version", "print userdir's version", runVersion},
 }
 
 // run runs the subcommand named by args[0] and returns the exit status.
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, e *env) int {
 		return exitOK
 	}
 	switch name := args[0]; name {
+	case "-version", "--version":
+		return exitStatus(e, "version", runVersion(ctx, e, nil))
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c := lookup(args[1]); c != nil {
@@ -184,7 +189,30 @@ func logLevelFlag(fs *flag.FlagSet) *slog.LevelVar {
 	return level
 }
 
+// logFormatFlag registers -log-format (text or json; default text) on fs.
+func logFormatFlag(fs *flag.FlagSet) *string {
+	format := "text"
+	fs.Func("log-format", "log `format`: text or json (default text)", func(s string) error {
+		if s != "text" && s != "json" {
+			return fmt.Errorf("want text or json")
+		}
+		format = s
+		return nil
+	})
+	return &format
+}
+
 // newLogger returns a logger writing text records at level or above to stderr.
 func newLogger(e *env, level slog.Leveler) *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return newFormatLogger(e, level, "text")
+}
+
+// newFormatLogger returns a logger writing records at level or above to
+// stderr, as text or json.
+func newFormatLogger(e *env, level slog.Leveler, format string) *slog.Logger {
+	o := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, o))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, o))
 }

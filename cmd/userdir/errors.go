@@ -73,6 +73,12 @@ type loggedError struct{ err error }
 func (e *loggedError) Error() string { return e.err.Error() }
 func (e *loggedError) Unwrap() error { return e.err }
 
+// exitCodeError ends a command with exit status code and nothing more
+// printed: the command has said everything (`status -check`'s one line).
+type exitCodeError struct{ code int }
+
+func (e *exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // exitStatus reports err, returned by the command called name, and returns
 // the process's exit status.
 func exitStatus(e *env, name string, err error) int {
@@ -81,6 +87,7 @@ func exitStatus(e *env, name string, err error) int {
 		use  *usageError
 		conf *configError
 		lg   *loggedError
+		ec   *exitCodeError
 	)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
@@ -104,6 +111,8 @@ func exitStatus(e *env, name string, err error) int {
 		return exitConfig
 	case errors.As(err, &lg):
 		return exitFailure
+	case errors.As(err, &ec):
+		return ec.code
 	default:
 		fmt.Fprintf(e.stderr, "userdir %s: %v\n", name, err)
 		return exitFailure

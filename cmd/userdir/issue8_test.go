@@ -80,7 +80,7 @@ func TestEmptyOrBrokenSyncHeld(t *testing.T) {
 				t.Fatalf("journal does not say held for %q:\n%s", tt.reason, j)
 			}
 			st := runCmd(t, "", nil, "status", "-config", cfg)
-			if !regexp.MustCompile(`(?m)^tyumen\s.*\s1\s+0$`).MatchString(st.stdout) {
+			if !regexp.MustCompile(`(?m)^tyumen\s.*\s1\s+0\s+\S+$`).MatchString(st.stdout) {
 				t.Errorf("status does not count the held sync:\n%s", st.stdout)
 			}
 			list := runCmd(t, "", nil, "release", "-config", cfg)

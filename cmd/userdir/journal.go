@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"userdir/store"
 )
@@ -42,7 +43,7 @@ func runJournal(ctx context.Context, e *env, args []string) error {
 		if j.Outcome == store.OutcomeHeld {
 			reason = fmt.Sprintf("%s (would delete %d)", reason, j.WouldDelete)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", timeText(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", journalTime(j.Received), div, j.Outcome, j.Size, j.Applied, j.Rejected, j.Warnings, j.MessageID, reason)
 		if *verbose {
 			for _, note := range j.Notes {
 				fmt.Fprintf(tw, "\t\tline %d\t\t\t\t\t%s\t%q\n", note.Line, note.Reason, note.Text)
@@ -50,4 +51,11 @@ func runJournal(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+func journalTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
 }

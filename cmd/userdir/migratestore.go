@@ -30,12 +30,12 @@ func runMigrateStore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &configError{err: err}
 	}
-	return migrateStore(ctx, cfg, *from, *to, e.stdout)
+	return copyStore(ctx, cfg, *from, *to, e.stdout)
 }
 
-// migrateStore copies the store from into to ("" meaning cfg's store),
+// copyStore copies the store from into to ("" meaning cfg's store),
 // which must be empty, then compares what the role all sees of both.
-func migrateStore(ctx context.Context, cfg *config.Config, from, to string, out io.Writer) error {
+func copyStore(ctx context.Context, cfg *config.Config, from, to string, out io.Writer) error {
 	if to == "" {
 		to = cfg.Store
 	}

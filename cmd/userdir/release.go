@@ -69,7 +69,7 @@ func listHeld(ctx context.Context, e *env, st *store.Store) error {
 		fmt.Fprintln(e.stdout, "no held sync")
 	}
 	for _, h := range held {
-		fmt.Fprintf(e.stdout, "%s\t%s\t%s\twould delete %d\t%s\t%s\n", timeText(h.Received), h.Division, h.Kind,
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\twould delete %d\t%s\t%s\n", journalTime(h.Received), h.Division, h.Kind,
 			h.WouldDelete, h.MessageID, h.Reason)
 	}
 	return nil

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -17,17 +15,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"userdir/config"
 	"userdir/directory"
+	"userdir/httpd"
 	"userdir/ldapserver"
 	"userdir/ldapserver/wire"
-	"userdir/phonebook"
+	"userdir/metrics"
 	"userdir/schema"
 	"userdir/store"
 )
-
-// version is userdir's version, shown as the RootDSE's vendorVersion.
-const version = "0.1.0"
 
 // postgresPoll is how often a serve node on PostgreSQL reads the change
 // sequence when no notification came: the safety net of LISTEN/NOTIFY.
@@ -40,14 +38,17 @@ const shutdownGrace = 30 * time.Second
 // (finishing requests in flight) and re-reads the configuration on SIGHUP.
 // Its errors go to its log.
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL]")
+	fs := newFlagSet(e, "serve", "[-config FILE] [-log-level LEVEL] [-log-format text|json]")
 	path := configFlag(fs)
 	level := logLevelFlag(fs)
+	format := logFormatFlag(fs)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to `file` until the server stops")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(e, level)
+	log := newFormatLogger(e, level, *format)
+	// One format: what logs through the default logger (libraries) too.
+	slog.SetDefault(log)
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -111,12 +112,15 @@ type server struct {
 	errc  chan error
 	addrs []string // the URLs actually listened on (port 0 resolved)
 
-	http     *http.Server // the [http] listener; nil when http.listen is not set
-	httpAddr string       // its address (port 0 resolved)
-
 	ctx    context.Context // of the background goroutines; stop cancels it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the background goroutines
+
+	// The HTTP listener, when [http] listen is set (see monitor.go).
+	reg      *prometheus.Registry
+	http     *httpd.Server
+	httpAddr string
+	divs     atomic.Pointer[[]metrics.DivisionInfo]
 }
 
 // startServer opens the store, builds the directory and starts listening.
@@ -154,14 +158,16 @@ func startServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *
 		scheme := u[:len(u)-len(stripScheme(u))]
 		s.addrs = append(s.addrs, scheme+l.Addr().String())
 	}
-	if err = s.startHTTP(cfg); err != nil {
-		return nil, err
+	if cfg.HTTP.Listen != "" {
+		if err = s.startHTTP(cfg); err != nil {
+			return nil, err
+		}
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.background(func(ctx context.Context) { s.dir.Run(ctx) })
 	for i, l := range listeners {
 		log.Info("listening", "url", s.addrs[i], "entries", s.dir.Snapshot().Len())
-		s.wg.Go(func() { s.errc <- s.srv.Serve(l) }) // errc has room for every listener
+		s.wg.Go(func() { s.errc <- s.srv.Serve(l) }) // errc has room for every listener and the HTTP one
 	}
 	return s, nil
 }
@@ -178,8 +184,12 @@ func (s *server) newLDAPServer(cfg *config.Config) (*ldapserver.Server, error) {
 			return s.cert.Load(), nil
 		}}
 	}
-	return ldapserver.New(ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
-		MaxConns: cfg.LDAP.MaxConns, MaxConnsPerAddress: cfg.LDAP.MaxConnsAddr, Logger: s.log})
+	o := ldapserver.Options{Backend: s.dir, TLS: tlsCfg, IdleTimeout: cfg.LDAP.IdleTimeout,
+		MaxConns: cfg.LDAP.MaxConns, MaxConnsPerAddress: cfg.LDAP.MaxConnsAddr, Logger: s.log}
+	if cfg.HTTP.Listen != "" {
+		s.reg, o.Observer = newRegistry()
+	}
+	return ldapserver.New(o)
 }
 
 // background runs f in a goroutine of the server, until stop.
@@ -250,6 +260,7 @@ func (s *server) reload(ctx context.Context, e *env, path string) {
 	if !slices.Equal(cfg.LDAP.Listen, s.cfg.LDAP.Listen) || cfg.HTTP.Listen != s.cfg.HTTP.Listen || cfg.Store != s.cfg.Store || (cfg.LDAP.TLSCert == "") != (s.cfg.LDAP.TLSCert == "") {
 		s.log.Warn("reload: ldap.listen, http.listen, store and enabling TLS take effect only after a restart")
 	}
+	s.divs.Store(new(divisionInfos(cfg)))
 	s.log.Info("configuration reloaded", "divisions", len(cfg.Divisions), "accounts", len(cfg.LDAP.Accounts))
 }
 
@@ -263,7 +274,7 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 	o := directory.Options{
 		Source: st, Mapper: m, Encoder: wire.EntryEncoder{}, Allow: l.Allow, AnonymousRole: schema.Role(l.AnonymousRole),
 		SizeLimit: l.SizeLimit, MinSubstring: l.MinSubstring, RateLimit: l.RateLimit, HarvestBudget: l.HarvestBudget,
-		StartTLS: l.TLSCert != "", VendorVersion: version, Logger: log,
+		StartTLS: l.TLSCert != "", VendorVersion: buildVersion(), Logger: log,
 	}
 	if store.IsPostgres(cfg.Store) {
 		// Commits arrive by NOTIFY (store.Watch); the poll is a safety net.
@@ -276,33 +287,4 @@ func directoryOptions(cfg *config.Config, st *store.Store, log *slog.Logger) (di
 		o.Networks = append(o.Networks, directory.Network{Prefix: n.CIDR, Role: schema.Role(n.Role), HarvestBudget: n.HarvestBudget})
 	}
 	return o, nil
-}
-
-// startHTTP serves the search page and the phone directories (package
-// phonebook) on http.listen, when it is set.
-func (s *server) startHTTP(cfg *config.Config) error {
-	if cfg.HTTP.Listen == "" {
-		return nil
-	}
-	h, err := phonebook.New(phonebook.Options{Directory: s.dir, Logger: s.log})
-	if err != nil {
-		return err
-	}
-	l, err := net.Listen("tcp", cfg.HTTP.Listen)
-	if err != nil {
-		return fmt.Errorf("http.listen: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	s.httpAddr = l.Addr().String()
-	s.log.Info("listening", "url", "http://"+s.httpAddr)
-	s.wg.Go(func() {
-		if err := s.http.Serve(l); !errors.Is(err, http.ErrServerClosed) {
-			s.errc <- err // errc has room for it
-		}
-	})
-	return nil
 }

@@ -58,22 +58,42 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, lockTi
 // openReadOnly opens cfg's store for reading. A store that does not exist
 // yet (no message has arrived; on PostgreSQL, a database without tables)
 // is created empty first, so that `serve` and `dump` work on a fresh
-// installation.
+// installation; one written by an older version is migrated first, so that
+// `serve` starts after an upgrade.
 func openReadOnly(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	o, err := storeOptions(cfg)
 	if err != nil {
 		return nil, err
 	}
-	_, statErr := os.Stat(cfg.Store)
-	if store.IsPostgres(cfg.Store) || errors.Is(statErr, os.ErrNotExist) {
-		st, err := store.Open(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		if err := st.Close(); err != nil {
+	if _, err := os.Stat(cfg.Store); !store.IsPostgres(cfg.Store) && errors.Is(err, os.ErrNotExist) {
+		if err := migrateStore(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
-	o.ReadOnly = true
-	return store.Open(ctx, o)
+	ro := o
+	ro.ReadOnly = true
+	st, err := store.Open(ctx, ro)
+	if errors.Is(err, store.ErrSchema) {
+		// Older or without tables (the writer migrates it) or newer (the
+		// writer says so).
+		if err := migrateStore(ctx, cfg); err != nil {
+			return nil, err
+		}
+		st, err = store.Open(ctx, ro)
+	}
+	return st, err
+}
+
+// migrateStore opens cfg's store for writing, which creates it or brings
+// its schema up to date, and closes it.
+func migrateStore(ctx context.Context, cfg *config.Config) error {
+	o, err := storeOptions(cfg)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, o)
+	if err != nil {
+		return err
+	}
+	return st.Close()
 }
