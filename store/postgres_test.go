@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,19 @@ func TestWriteRetries(t *testing.T) {
 	err := s.write(ctx, "test", func(*sql.Tx) error { runs++; return errors.New("the message's own trouble") })
 	if runs != 1 || err == nil {
 		t.Errorf("another error: %d runs, %v; want 1 run and the error", runs, err)
+	}
+}
+
+// TestBackupPostgres: Backup of a PostgreSQL store refuses, naming
+// PostgreSQL's own tools, and writes nothing.
+func TestBackupPostgres(t *testing.T) {
+	onlyOn(t, "postgres")
+	s := MustOpen(t, Options{})
+	path := t.TempDir() + "/copy.db"
+	if err := s.Backup(context.Background(), path); !errors.Is(err, ErrBackupPostgres) {
+		t.Errorf("Backup = %v, want ErrBackupPostgres", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Backup left %s: %v", path, err)
 	}
 }

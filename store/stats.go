@@ -71,7 +71,7 @@ func (s *Store) DivisionStats(ctx context.Context) ([]DivisionStats, error) {
 
 func entryStats(ctx context.Context, tx *sql.Tx, get func(string) *DivisionStats) error {
 	return eachRow(ctx, tx, "count entries", `SELECT division, coalesce(sum(live), 0),
-		coalesce(sum(live AND v_act <> '0'), 0) FROM record GROUP BY division`,
+		coalesce(sum(CASE WHEN live = 1 AND v_act <> '0' THEN 1 ELSE 0 END), 0) FROM record GROUP BY division`,
 		func(rows *sql.Rows) error {
 			var div string
 			var n, active int

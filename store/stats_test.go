@@ -99,6 +99,7 @@ func TestJournalSince(t *testing.T) {
 // TestFileModes checks that a new store, its directory and its WAL files
 // are readable by owner and group only.
 func TestFileModes(t *testing.T) {
+	onlyOn(t, "sqlite")
 	dir := filepath.Join(t.TempDir(), "db")
 	path := filepath.Join(dir, "userdir.db")
 	s := MustOpen(t, Options{Path: path})
@@ -120,6 +121,7 @@ func TestFileModes(t *testing.T) {
 // TestBackup checks that a backup is a verified copy with the same
 // records, created 0640, and that it refuses to overwrite a file.
 func TestBackup(t *testing.T) {
+	onlyOn(t, "sqlite") // PostgreSQL: TestBackupPostgres
 	ctx := context.Background()
 	s := MustOpen(t, Options{})
 	mustApply(t, s, msg("a", "<1@a>", 1, ins("x@c.ru", "name=X"), ins("y@c.ru")))
