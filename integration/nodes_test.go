@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,22 +25,52 @@ import (
 // pgNode is one `userdir serve` node of a PostgreSQL store, with its own
 // configuration (its own listening port).
 type pgNode struct {
-	cfg string
-	srv *server
+	cfg  string
+	srv  *server
+	ldap string // its LDAP URL
+	http string // its HTTP URL (/healthz), "" when it has none
 }
 
 // startNodes writes a configuration per node, all on store, and starts
-// `serve` on each.
+// `serve` on each; the first also listens for HTTP (/healthz).
 func startNodes(t *testing.T, bin, store string, n int) []pgNode {
 	t.Helper()
 	nodes := make([]pgNode, n)
 	for i := range nodes {
 		dir := filepath.Join(t.TempDir(), fmt.Sprint("node", i+1))
 		must(t, mkdirAll(dir), "node directory")
-		nodes[i].cfg = writeConfig(t, dir, configOptions{store: store, listen: []string{"ldap://127.0.0.1:0"}})
-		nodes[i].srv = startServe(t, bin, nodes[i].cfg, 1, nil)
+		o := configOptions{store: store, listen: []string{"ldap://127.0.0.1:0"}}
+		if i == 0 {
+			o.http = "127.0.0.1:0"
+		}
+		nodes[i].cfg = writeConfig(t, dir, o)
+		nodes[i].srv = startServe(t, bin, nodes[i].cfg, 1+boolInt(i == 0), nil)
+		for _, u := range nodes[i].srv.urls {
+			if strings.HasPrefix(u, "http://") {
+				nodes[i].http = u
+			} else {
+				nodes[i].ldap = u
+			}
+		}
 	}
 	return nodes
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// healthz returns the status code of node's /healthz.
+func (nd pgNode) healthz(t *testing.T) int {
+	t.Helper()
+	resp, err := http.Get(nd.http + "/healthz")
+	must(t, err, "GET /healthz")
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // waitAll waits until every node finds want with filter, and returns how
@@ -48,7 +80,7 @@ func waitAll(t *testing.T, nodes []pgNode, timeout time.Duration, filter, want s
 	start := time.Now()
 	for i, nd := range nodes {
 		waitFor(t, timeout, fmt.Sprintf("%s on node %d", want, i+1), func() (bool, string) {
-			got, err := mtaSearch(nd.srv.urls[0], filter)
+			got, err := mtaSearch(nd.ldap, filter)
 			return err == nil && len(got) == 1 && got[0] == want, fmt.Sprintf("%q, %v", got, err)
 		})
 	}
@@ -76,6 +108,9 @@ func TestIntegrationSeveralNodes(t *testing.T) {
 	ingestCfg := nodes[0].cfg // the third process: same store, any node's configuration
 	loadFixture(t, bin, ingestCfg)
 	waitAll(t, nodes, 10*time.Second, "(mail="+visibleAddr+")", visibleAddr)
+	if code := nodes[0].healthz(t); code != http.StatusOK {
+		t.Errorf("/healthz with PostgreSQL up: %d, want 200", code)
+	}
 
 	// A change by ingest is on both nodes at once: NOTIFY, not the 5 s poll.
 	ingest(t, bin, ingestCfg, "admin@tyumen.company.ru", tyumenMessage(t, "nodes-1@tyumen.company.ru",
@@ -95,10 +130,14 @@ func TestIntegrationSeveralNodes(t *testing.T) {
 		waitFor(t, 15*time.Second, fmt.Sprintf("node %d to report the store unreachable", i+1), func() (bool, string) {
 			return strings.Contains(nd.srv.log.String(), "store unreachable; serving the last snapshot"), nd.srv.log.String()
 		})
-		got, err := mtaSearch(nd.srv.urls[0], "(mail=novikov@company.ru)")
+		got, err := mtaSearch(nd.ldap, "(mail=novikov@company.ru)")
 		if err != nil || len(got) != 1 {
 			t.Errorf("node %d with PostgreSQL down: %q, %v; want its last snapshot", i+1, got, err)
 		}
+	}
+
+	if code := nodes[0].healthz(t); code != http.StatusServiceUnavailable {
+		t.Errorf("/healthz with PostgreSQL down: %d, want 503", code)
 	}
 
 	// A node that starts meanwhile has nothing to serve: it says why and
@@ -113,6 +152,9 @@ func TestIntegrationSeveralNodes(t *testing.T) {
 	ingest(t, bin, ingestCfg, "admin@tyumen.company.ru", down)
 	took = waitAll(t, nodes, 15*time.Second, "(mail=petrov@company.ru)", "petrov@company.ru")
 	t.Logf("after PostgreSQL came back, the retried message was on both nodes %v after ingest exited", took.Round(time.Millisecond))
+	if code := nodes[0].healthz(t); code != http.StatusOK {
+		t.Errorf("/healthz with PostgreSQL back: %d, want 200", code)
+	}
 
 	testKilledIngest(t, bin, ingestCfg, store, nodes)
 }
@@ -245,7 +287,7 @@ func measureVisibility(t *testing.T, bin, cfg string, nodes []pgNode) {
 		start := time.Now()
 		for j, nd := range nodes { // look every millisecond, not waitFor's 50
 			for {
-				got, err := mtaSearch(nd.srv.urls[0], "(mail="+eml+")")
+				got, err := mtaSearch(nd.ldap, "(mail="+eml+")")
 				if err == nil && len(got) == 1 {
 					break
 				}
