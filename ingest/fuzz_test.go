@@ -4,41 +4,16 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"userdir/internal/seeds"
 	"userdir/mailmsg"
 )
 
-// seedFiles returns the contents of the files matching the glob patterns
-// (relative to the module root).
-func seedFiles(tb testing.TB, patterns ...string) [][]byte {
-	tb.Helper()
-	var out [][]byte
-	for _, p := range patterns {
-		files, err := filepath.Glob(filepath.Join("..", p))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out = append(out, data)
-		}
-	}
-	if len(out) == 0 {
-		tb.Fatalf("no seed files match %v", patterns)
-	}
-	return out
-}
-
 func FuzzIngest(f *testing.F) {
-	for _, data := range seedFiles(f, "testdata/mail/*.eml", "testdata/fuzz/ingest-mail/*") {
+	for _, data := range seeds.Files(f, "testdata/mail/*.eml", "testdata/fuzz/ingest-mail/*") {
 		f.Add(data, "")
 	}
 	f.Add([]byte(simpleMsg), "admin@company.ru")

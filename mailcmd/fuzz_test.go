@@ -2,39 +2,15 @@ package mailcmd
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"userdir/internal/seeds"
 )
 
-// seedFiles returns the contents of the files matching the glob patterns
-// (relative to the module root).
-func seedFiles(tb testing.TB, patterns ...string) [][]byte {
-	tb.Helper()
-	var out [][]byte
-	for _, p := range patterns {
-		files, err := filepath.Glob(filepath.Join("..", p))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out = append(out, data)
-		}
-	}
-	if len(out) == 0 {
-		tb.Fatalf("no seed files match %v", patterns)
-	}
-	return out
-}
-
 func FuzzParseCommands(f *testing.F) {
-	for _, data := range seedFiles(f, "testdata/mail/*.eml", "testdata/fuzz/ingest-commands/*") {
+	for _, data := range seeds.Files(f, "testdata/mail/*.eml", "testdata/fuzz/ingest-commands/*") {
 		f.Add(string(data))
 		if _, body, ok := bytes.Cut(data, []byte("\n\n")); ok {
 			f.Add(string(body))
