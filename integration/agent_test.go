@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -265,19 +264,8 @@ func testAgent(t *testing.T, db mailboxDB, b *branch, url string) {
 // the accounts are found over LDAP. A CSV file source then sends only
 // the change.
 func TestIntegrationAgentPostfix(t *testing.T) {
-	tools := requireTools(t, "postfix", "postconf", "sendmail", "postqueue")
-	requireRoot(t)
-	nobody := lookupAccount(t, "nobody")
-	bin := buildUserdir(t)
-	openToAll(t, filepath.Dir(bin))
-	root := t.TempDir()
-	openToAll(t, root)
-	storeDir := filepath.Join(root, "store")
-	must(t, os.Mkdir(storeDir, 0o755), "create the store directory")
-	must(t, os.Chown(storeDir, int(nobody.uid), int(nobody.gid)), "chown the store directory to nobody")
-	cfg := writeConfig(t, root, configOptions{store: filepath.Join(storeDir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
-	url := startServe(t, bin, cfg, 1, &syscall.Credential{Uid: nobody.uid, Gid: nobody.gid}).urls[0]
-	pf := startPostfix(t, tools, root, bin, cfg, "nobody")
+	st := startPostfixStack(t)
+	pf, tools, bin, url := st.pf, st.tools, st.bin, st.url
 
 	dir := t.TempDir()
 	csvFile := filepath.Join(dir, "accounts.csv")

@@ -349,13 +349,21 @@ func waitLDAP(tb testing.TB, url, filter, want string) {
 	})
 }
 
-// TestIntegrationPostfixDelivery runs a private Postfix instance that
-// delivers dir@userdir.test to `userdir ingest` through a pipe transport
-// chosen by transport_maps, submits command messages with sendmail, and
-// finds the records over LDAP. With the store unwritable, Postfix defers
-// the message (EX_TEMPFAIL, 4.3.0); once it is writable again a queue
-// flush delivers it: nothing is lost.
-func TestIntegrationPostfixDelivery(t *testing.T) {
+// postfixStack is a private Postfix that pipes to `userdir ingest`, and a
+// `serve` on the same store, both running as nobody so that every file of
+// the store is nobody's.
+type postfixStack struct {
+	pf       *postfix
+	tools    map[string]string // the Postfix programs, by name
+	bin, cfg string
+	url      string // serve's LDAP URL
+	storeDir string
+}
+
+// startPostfixStack builds userdir and starts a postfixStack in a
+// temporary directory; it stops the test when a program is missing.
+func startPostfixStack(t *testing.T) postfixStack {
+	t.Helper()
 	tools := requireTools(t, "postfix", "postconf", "sendmail", "postqueue")
 	requireRoot(t)
 	nobody := lookupAccount(t, "nobody")
@@ -367,9 +375,20 @@ func TestIntegrationPostfixDelivery(t *testing.T) {
 	must(t, os.Mkdir(storeDir, 0o755), "create the store directory")
 	must(t, os.Chown(storeDir, int(nobody.uid), int(nobody.gid)), "chown the store directory to nobody")
 	cfg := writeConfig(t, root, configOptions{store: filepath.Join(storeDir, "userdir.db"), listen: []string{"ldap://127.0.0.1:0"}})
-	// serve runs as nobody too, so that every file of the store is nobody's.
 	url := startServe(t, bin, cfg, 1, &syscall.Credential{Uid: nobody.uid, Gid: nobody.gid}).urls[0]
 	pf := startPostfix(t, tools, root, bin, cfg, "nobody")
+	return postfixStack{pf: pf, tools: tools, bin: bin, cfg: cfg, url: url, storeDir: storeDir}
+}
+
+// TestIntegrationPostfixDelivery runs a private Postfix instance that
+// delivers dir@userdir.test to `userdir ingest` through a pipe transport
+// chosen by transport_maps, submits command messages with sendmail, and
+// finds the records over LDAP. With the store unwritable, Postfix defers
+// the message (EX_TEMPFAIL, 4.3.0); once it is writable again a queue
+// flush delivers it: nothing is lost.
+func TestIntegrationPostfixDelivery(t *testing.T) {
+	st := startPostfixStack(t)
+	pf, bin, cfg, url, storeDir := st.pf, st.bin, st.cfg, st.url, st.storeDir
 
 	t.Run("delivered and applied", func(t *testing.T) { testDelivered(t, pf, bin, cfg, url) })
 	t.Run("deferred while the store is unwritable, then applied", func(t *testing.T) { testDeferred(t, pf, bin, url, storeDir) })
