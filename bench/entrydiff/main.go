@@ -16,7 +16,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,16 +23,17 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"userdir/bench/internal/terms"
 
 	"userdir/bench/internal/benchldap"
 )
 
 // errTerms reports a malformed terms file line.
-var errTerms = errors.New("malformed terms line")
+var errTerms = terms.ErrMalformed
 
 // term is one line of a terms file.
 type term struct {
@@ -69,32 +69,20 @@ func buildQuery(t term, suffix string) (query, bool) {
 	return query{}, false
 }
 
-// readTerms parses "kind<TAB>value<TAB>expected" lines, skipping blank
-// lines and # comments, and drops repeated (kind, value) pairs.
+// readTerms reads a terms file (package terms) and drops repeated
+// (kind, value) pairs.
 func readTerms(r io.Reader) ([]term, error) {
+	ts, err := terms.Read(r)
+	if err != nil {
+		return nil, err
+	}
 	var out []term
 	seen := map[[2]string]bool{}
-	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
-		s := sc.Text()
-		if s == "" || strings.HasPrefix(s, "#") {
-			continue
-		}
-		f := strings.Split(s, "\t")
-		if len(f) != 3 {
-			return nil, fmt.Errorf("line %d: %w: want 3 tab-separated fields", line, errTerms)
-		}
-		n, err := strconv.Atoi(f[2])
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w: expected count: %w", line, errTerms, err)
-		}
-		if k := [2]string{f[0], f[1]}; !seen[k] {
+	for _, t := range ts {
+		if k := [2]string{t.Kind, t.Value}; !seen[k] {
 			seen[k] = true
-			out = append(out, term{f[0], f[1], n})
+			out = append(out, term{t.Kind, t.Value, t.Expected})
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read terms: %w", err)
 	}
 	return out, nil
 }

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
+
+	"userdir/bench/internal/terms"
 )
 
 // term is one line of a gen terms file.
@@ -19,30 +17,15 @@ type term struct {
 	expected    int
 }
 
-var errTerms = errors.New("malformed terms line")
-
-// readTerms parses "kind<TAB>value<TAB>expected" lines, skipping blank
-// lines and # comments.
+// readTerms reads a terms file (package terms) grouped by kind.
 func readTerms(r io.Reader) (map[string][]term, error) {
-	out := map[string][]term{}
-	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
-		s := sc.Text()
-		if s == "" || strings.HasPrefix(s, "#") {
-			continue
-		}
-		f := strings.Split(s, "\t")
-		if len(f) != 3 {
-			return nil, fmt.Errorf("line %d: %w: want 3 tab-separated fields", line, errTerms)
-		}
-		n, err := strconv.Atoi(f[2])
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w: %w", line, errTerms, err)
-		}
-		out[f[0]] = append(out[f[0]], term{f[0], f[1], n})
+	ts, err := terms.Read(r)
+	if err != nil {
+		return nil, err
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read terms: %w", err)
+	out := map[string][]term{}
+	for _, t := range ts {
+		out[t.Kind] = append(out[t.Kind], term{t.Kind, t.Value, t.Expected})
 	}
 	return out, nil
 }
